@@ -1,0 +1,1 @@
+"""Output formats: each module turns diagnostics into one report format."""

@@ -1,0 +1,112 @@
+"""Facts about a lowered Dockerfile that several rules share, computed once per document:
+every go command with the environment it runs in, whether it may reach the module proxy, and
+what the build context holds (vendor trees, go.mod files, the applicable ignore file)."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from . import goenv
+from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
+from .project import BuildContext, Project
+
+
+@dataclass(slots=True)
+class GoRun:
+    command: GoCommand
+    env: Env  # the environment of this command (inline assignments included)
+    scope: Scope
+    reaches_proxy: bool
+    copies_before: tuple  # CopyFrom events of the lineage before this command
+
+    @property
+    def subcommand(self) -> str:
+        words = [w for w in self.command.words if not w.startswith("-")]
+        return words[0] if words else ""
+
+
+def setting_value(setting: Setting | None) -> str | None:
+    return None if setting is None or setting.dynamic else setting.value
+
+
+def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
+    cached = doc.extra.get("go_runs")
+    if cached is not None:
+        return cached
+    context = default_context(doc, project)
+    vendor_dirs = vendor_trees(project, context) if project is not None and context is not None else []
+    runs: list[GoRun] = []
+    for scope in doc.scopes:
+        copies = [e for s in reversed(list(scope.lineage())[1:]) for e in s.events if isinstance(e, CopyFrom)]
+        for event, env in walk(scope):
+            if isinstance(event, CopyFrom):
+                copies.append(event)
+                continue
+            if not isinstance(event, GoCommand):
+                continue
+            cenv = command_env(env, event)
+            runs.append(GoRun(event, cenv, scope, _reaches_proxy(event, cenv, copies, vendor_dirs), tuple(copies)))
+    doc.extra["go_runs"] = runs
+    return runs
+
+
+def _reaches_proxy(command: GoCommand, env: Env, copies: list[CopyFrom], vendor_dirs: list[str]) -> bool:
+    module_mode = goenv.go111module_problem(setting_value(env.get("GO111MODULE")) or "")
+    if module_mode == "off":
+        return False  # GOPATH mode never uses the proxy (§4.2); GP202 reports it
+    goflags = setting_value(env.effective("GOFLAGS"))
+    vendored = any(copied(copies, d + "/modules.txt") for d in vendor_dirs)
+    return goenv.go_command_reaches_proxy(command.words, goflags, vendored)
+
+
+def copied(copies: list[CopyFrom] | tuple, path: str) -> bool:
+    """Whether a context-relative file reaches the stage through one of these copies."""
+    for copy in copies:
+        if copy.whole_context:
+            return True
+        for src in copy.sources:
+            src = posixpath.normpath(src.lstrip("/")) if src.strip("/") else "."
+            if src == "." or path == src or path.startswith(src + "/") or _glob_match(src, path):
+                return True
+    return False
+
+
+def _glob_match(pattern: str, path: str) -> bool:
+    if not any(c in pattern for c in "*?["):
+        return False
+    from fnmatch import fnmatchcase
+
+    # COPY globs follow filepath.Match: '*' never crosses '/'
+    return pattern.count("/") == path.count("/") and fnmatchcase(path, pattern)
+
+
+def default_context(doc: Document, project: Project | None) -> BuildContext | None:
+    if project is None:
+        return None
+    rel = project.rel(doc.source.abspath) if doc.source.abspath != "-" else None
+    if rel is None or rel.startswith(".."):
+        return None
+    return project.build_contexts(rel)[0]
+
+
+def vendor_trees(project: Project, context: BuildContext) -> list[str]:
+    """Context-relative vendor folders that put go in vendor mode (§5.7: vendor/modules.txt
+    beside a go.mod whose go version is at least 1.14)."""
+    prefix = context.context + "/" if context.context else ""
+    trees = []
+    for path in project.inventory():
+        if not path.endswith("vendor/modules.txt") or not path.startswith(prefix):
+            continue
+        module_dir = posixpath.dirname(posixpath.dirname(path))
+        gomod = posixpath.join(module_dir, "go.mod") if module_dir else "go.mod"
+        source = project.source(gomod, "gomod")
+        if source is None:
+            continue
+        requirement = goenv.go_mod_directive_version(source.text)
+        if requirement is not None and requirement >= (1, 14):
+            trees.append(posixpath.dirname(path)[len(prefix):])
+    return trees
+
+
+def lineage_has(scope: Scope, predicate) -> bool:
+    return any(predicate(e) for s in scope.lineage() for e in s.events)

@@ -1,0 +1,170 @@
+"""Rules that look at what surrounds a Dockerfile: its build context's ignore file (GP401) and
+the go.mod it builds (GP501)."""
+from __future__ import annotations
+
+import posixpath
+
+from .. import goenv
+from ..analysis import copied, go_runs
+from ..diagnostic import Diagnostic, Edit, Fix
+from ..discover import kind_of
+from ..formats.dockerignore import applicable_ignore_file
+from ..model import CopyFrom, Document
+from ..registry import rule
+from ..source import Span
+
+GO_FILES = ("go.mod", "go.sum", "go.work", "go.work.sum")
+
+
+def _context_files(project, context: str) -> list[str]:
+    """Context-relative go.mod / go.sum / go.work / go.work.sum the build may need."""
+    prefix = context + "/" if context else ""
+    found = []
+    for path in project.inventory():
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix):]
+        name = posixpath.basename(rel)
+        folder = posixpath.dirname(rel)
+        if name == "go.mod":
+            found.append(rel)
+            source = project.source(path, "gomod")
+            # go.sum is absent from partial checkouts; a go.mod with requirements needs one
+            if project.exists(posixpath.join(posixpath.dirname(path), "go.sum")) or (
+                    source is not None and "require" in source.text):
+                found.append(posixpath.join(folder, "go.sum") if folder else "go.sum")
+        elif name == "go.work":
+            found.append(rel)
+            if project.exists(path + ".sum"):
+                found.append(rel + ".sum")
+    return found
+
+
+def _needed(doc: Document, project, context: str) -> dict[str, CopyFrom]:
+    """Files the Dockerfile needs from the context, each with the copy that brings it."""
+    candidates = _context_files(project, context)
+    runs = [r for r in go_runs(doc, project) if r.subcommand not in ("env", "version", "help")]
+    vendor_runs = [r for r in runs if "-mod=vendor" in r.command.words or goenv.goflags_mod(
+        (r.env.effective("GOFLAGS").value or "") if r.env.effective("GOFLAGS") else "") == "vendor"]
+    needed: dict[str, CopyFrom] = {}
+    for scope in doc.scopes:
+        for copy in (e for e in scope.events if isinstance(e, CopyFrom)):
+            named = [c for c in candidates if not copy.whole_context and _names(copy, c)]
+            for path in named:
+                needed.setdefault(path, copy)
+            used_by_go = [r for r in runs if copy in r.copies_before]
+            if not used_by_go:
+                continue
+            for path in candidates:
+                if copied([copy], path):
+                    needed.setdefault(path, copy)
+            if any(copy in r.copies_before for r in vendor_runs):
+                for aux in project.inventory():
+                    prefix = context + "/" if context else ""
+                    if aux.endswith("vendor/modules.txt") and aux.startswith(prefix) and copied([copy], aux[len(prefix):]):
+                        needed.setdefault(aux[len(prefix):], copy)
+    return needed
+
+
+def _names(copy: CopyFrom, path: str) -> bool:
+    """The COPY names this file itself (not a folder holding it)."""
+    from fnmatch import fnmatchcase
+
+    for src in copy.sources:
+        src = posixpath.normpath(src.lstrip("/"))
+        if src == path or (any(c in src for c in "*?[") and src.count("/") == path.count("/") and fnmatchcase(path, src)):
+            return True
+    return False
+
+
+@rule("GP401", kinds=("dockerignore",))
+def dockerignore_drops_go_files(doc: Document, project):
+    ignore_rel = project.rel(doc.source.abspath)
+    matcher = doc.extra["matcher"]
+    reported: set[str] = set()
+    appended: list[str] = []
+    for dockerfile in (p for p in project.inventory() if kind_of(p) == "dockerfile"):
+        for ctx in project.build_contexts(dockerfile):
+            if applicable_ignore_file(project, dockerfile, ctx.context) != ignore_rel:
+                continue
+            dfdoc = project.document(dockerfile)
+            if dfdoc is None:
+                continue
+            for path, copy in sorted(_needed(dfdoc, project, ctx.context).items()):
+                if path in reported or not matcher.excluded(path):
+                    continue
+                reported.add(path)
+                pattern = matcher.deciding_pattern(path)
+                span = Span(pattern.start, pattern.end) if pattern else Span(0, 0)
+                line = dfdoc.source.line_col(copy.stmt.start)[0]
+                appended.append(path)
+                yield Diagnostic(
+                    "GP401", doc.source, span,
+                    f"`{doc.source.text[span.start:span.end]}` excludes {path} from the build context of "
+                    f"{dfdoc.source.path}, which copies it (line {line}) to build Go: the build fails or runs "
+                    "without it",
+                    fix=Fix("safe", f"Append `!{path}` to re-include it", [_append_line(doc, f"!{path}")]),
+                    stmt=span, key=f"{ignore_rel}:{path}",
+                    related=[(dfdoc.source, copy.span, "copied here")],
+                )
+
+
+def _append_line(doc: Document, line: str) -> Edit:
+    text = doc.source.text
+    newline = doc.source.newline
+    prefix = "" if not text or text.endswith("\n") else newline
+    return Edit.insert(doc.source, len(text), prefix + line + newline)
+
+
+@rule("GP501", kinds=("dockerfile",))
+def base_image_older_than_go_mod(doc: Document, project):
+    if project is None:
+        return
+    rel = project.rel(doc.source.abspath)
+    context = project.build_contexts(rel)[0].context
+    gomods = project.go_mods_under(context)
+    root_mod = posixpath.join(context, "go.mod") if context else "go.mod"
+    gomod = root_mod if root_mod in gomods else (gomods[0] if len(gomods) == 1 else None)
+    source = project.source(gomod, "gomod") if gomod else None
+    if source is None:
+        return
+    required = goenv.go_mod_requirement(source.text)
+    if required is None:
+        return
+    needed, vstart, vend = required
+    running = {r.scope.index for r in go_runs(doc, project) if r.subcommand not in ("env", "version", "help")}
+    for scope in doc.scopes:
+        if scope.index not in running or scope.base_image is None or scope.base_image_span is None:
+            continue
+        image, _, tag = scope.base_image.partition("@")[0].rpartition(":")
+        if image.rsplit("/", 1)[-1] != "golang" or image.count("/") > 2:
+            continue
+        parsed = goenv.golang_image_version(tag)
+        if parsed is None:
+            continue
+        version, suffix = parsed
+        if _satisfies(version, needed):
+            continue
+        wanted = source.text[vstart:vend].removeprefix("go")
+        raw = doc.source.text[scope.base_image_span.start:scope.base_image_span.end]
+        fix = None
+        at = raw.rfind(":" + tag)
+        if at != -1 and "$" not in raw:
+            start = scope.base_image_span.start + at + 1
+            ver_text = tag[: len(tag) - len(suffix)] if suffix else tag
+            fix = Fix("unsafe", f"Use golang:{wanted}{suffix}",
+                      [Edit.replace(doc.source, Span(start, start + len(ver_text)), wanted)])
+        yield Diagnostic(
+            "GP501", doc.source, scope.base_image_span,
+            f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: the official "
+            "image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto it downloads a toolchain "
+            "through GOPROXY instead)",
+            fix=fix, stmt=scope.span, key=f"stage:{scope.name}:golang",
+        )
+
+
+def _satisfies(image: tuple, needed: tuple) -> bool:
+    """A `1.21` tag is the newest 1.21.x, so it satisfies any 1.21.x requirement."""
+    if len(image) <= 2:
+        return image >= needed[: len(image)]
+    return image >= needed

@@ -1,0 +1,61 @@
+"""Edits that rules make to Dockerfiles, in the file's own style (instruction case, newlines)."""
+from __future__ import annotations
+
+from ..diagnostic import Edit
+from ..model import Document, Scope, Setting
+from ..source import Span
+
+
+def keyword_case(doc: Document, keyword: str) -> str:
+    """`ARG` or `arg`, following how the file writes its instructions."""
+    parsed = doc.extra.get("parsed")
+    if parsed is not None:
+        raws = [i.keyword_raw for i in parsed.instructions]
+        if raws and sum(r.islower() for r in raws) > len(raws) / 2:
+            return keyword.lower()
+    return keyword
+
+
+def insert_after_from(doc: Document, scope: Scope, line: str) -> Edit:
+    """Insert an instruction line right after the stage's FROM (and the ARG block after it)."""
+    source = doc.source
+    at = scope.header_end
+    newline = source.newline
+    prefix = "" if at == 0 or source.text[at - 1] == "\n" else newline
+    return Edit.insert(source, at, prefix + line + newline)
+
+
+def arg_line(doc: Document, name: str) -> str:
+    return f"{keyword_case(doc, 'ARG')} {name}"
+
+
+def instruction_of(doc: Document, stmt: Span):
+    parsed = doc.extra.get("parsed")
+    for inst in parsed.instructions if parsed else ():
+        if inst.start == stmt.start:
+            return inst
+    return None
+
+
+def delete_setting(doc: Document, setting: Setting) -> Edit:
+    """Remove one NAME=VALUE: the whole instruction when it is its only pair, else the pair."""
+    source = doc.source
+    text = source.text
+    siblings = [s for s in _settings_in(doc, setting.stmt) if s.how == setting.how]
+    if setting.how in ("env", "arg") and len(siblings) <= 1:
+        start = text.rfind("\n", 0, setting.stmt.start) + 1
+        return Edit.delete(source, Span(start, source.line_end(setting.stmt.end)))
+    end = setting.span.end
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return Edit.delete(source, Span(setting.span.start, end))
+
+
+def _settings_in(doc: Document, stmt: Span):
+    for scope in doc.scopes:
+        for event in scope.events:
+            if isinstance(event, Setting) and event.stmt == stmt:
+                yield event
+    for setting in doc.global_settings:
+        if setting.stmt == stmt:
+            yield setting

@@ -1,0 +1,195 @@
+"""Rules about a setting in scope of a go command in a Dockerfile: GP107 (loopback proxy inside
+the build's own network namespace), GP202 (modules disabled), GP201 (GOENV=off hides the go env
+file) and GP106 (a `go env -w` no later go command can read)."""
+from __future__ import annotations
+
+from .. import goenv
+from ..analysis import go_runs, setting_value
+from ..diagnostic import Diagnostic, Edit, Fix
+from ..model import Document, GoCommand, Setting, UserChange, walk
+from ..registry import rule
+from ..source import Span
+from .dockerfile_edits import delete_setting, instruction_of, keyword_case
+from .values import value_offset
+
+NON_BUILDING = {"env", "version", "help"}
+LOOPBACK_VARIABLES = ("GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
+                      "ALL_PROXY", "all_proxy")
+
+
+@rule("GP202", kinds=("dockerfile",))
+def modules_disabled(doc: Document, project):
+    seen: set[int] = set()
+    for run in go_runs(doc, project):
+        if run.subcommand in NON_BUILDING:
+            continue
+        setting = run.env.get("GO111MODULE")
+        value = setting_value(setting)
+        if setting is None or value is None or id(setting) in seen:
+            continue
+        verdict = goenv.go111module_problem(value)
+        if verdict is None:
+            continue
+        seen.add(id(setting))
+        if verdict == "off":
+            message = (f"GO111MODULE=off is in scope of `go {' '.join(run.command.words[:2])}`: go runs in GOPATH "
+                       "mode, ignores go.mod and never uses GOPROXY (module-only commands fail)")
+        else:
+            message = f"GO111MODULE={value!r} is not a value go accepts (on, off, auto or empty): `go: unknown environment setting`"
+        yield Diagnostic("GP202", doc.source, setting.span, message,
+                         fix=Fix("unsafe", "Remove the GO111MODULE setting (module mode is the default)",
+                                 [delete_setting(doc, setting)]),
+                         stmt=setting.stmt, key=f"{setting.how}:GO111MODULE")
+
+
+@rule("GP107", kinds=("dockerfile",))
+def loopback_proxy(doc: Document, project):
+    reported: set[int] = set()
+    for run in go_runs(doc, project):
+        if run.command.network_host or not run.reaches_proxy:
+            continue
+        for name in LOOPBACK_VARIABLES:
+            setting = run.env.effective(name)
+            value = setting_value(setting)
+            if not value or id(setting) in reported:
+                continue
+            found = _loopback(value, name)
+            if found is None:
+                continue
+            reported.add(id(setting))
+            host, start = found
+            yield _loopback_diagnostic(doc, setting, host, start)
+
+
+def _loopback(value: str, name: str) -> tuple[str, int] | None:
+    """(host, offset of host in value) of the first loopback URL in the value."""
+    if name == "GOPROXY":
+        entries, _ = goenv.parse_goproxy(value)
+        candidates = [(e.url or "", e.start, e.text) for e in entries if e.kind == "url"]
+    elif name == "GOSUMDB":
+        parts = value.split()
+        candidates = [(parts[1], value.find(parts[1]), parts[1])] if len(parts) == 2 else []
+    else:
+        candidates = [(value, 0, value)]
+    for url, start, text in candidates:
+        host = goenv.url_host(url)
+        if host and goenv.is_loopback_host(host):
+            at = text.lower().find(host.lower())
+            return host, start + max(at, 0)
+    return None
+
+
+def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int) -> Diagnostic:
+    offset = value_offset(setting, start)
+    fix = None
+    span = setting.value_span or setting.span
+    if offset is not None and doc.source.text[offset:offset + len(host)].lower() == host.lower():
+        span = Span(offset, offset + len(host))
+        fix = Fix("unsafe", "Point it at `host.docker.internal` (on Linux, build with "
+                            "`--add-host host.docker.internal=host-gateway`)",
+                  [Edit.replace(doc.source, span, "host.docker.internal")])
+    return Diagnostic(
+        "GP107", doc.source, span,
+        f"{setting.name} points at `{host}`, but RUN executes in the build container's own network namespace, "
+        "where loopback is the container itself, not the machine running the proxy; use a host name the "
+        "build can reach, or `RUN --network=host`",
+        fix=fix, stmt=setting.stmt, key=f"{setting.how}:{setting.name}",
+    )
+
+
+@rule("GP201", kinds=("dockerfile",))
+def goenv_off_drops_config(doc: Document, project):
+    reported: set[int] = set()
+    for run in go_runs(doc, project):
+        goenv_setting = run.env.get("GOENV")
+        if setting_value(goenv_setting) != "off" or id(goenv_setting) in reported:
+            continue
+        written = [s for s in run.env.goenv_file.values() if s.how == "go-env-w"
+                   and run.env.get(s.name) is None]
+        if not written:
+            continue
+        reported.add(id(goenv_setting))
+        names = ", ".join(sorted(s.name for s in written))
+        yield Diagnostic(
+            "GP201", doc.source, goenv_setting.span,
+            f"GOENV=off makes go skip the user go env file, so the values written there with `go env -w` "
+            f"({names}) never reach `go {' '.join(run.command.words[:2])}`; environment variables still apply, "
+            "so set them with ENV instead",
+            fix=_env_instead_of_go_env_w(doc, written),
+            stmt=goenv_setting.stmt, key=f"{goenv_setting.how}:GOENV",
+        )
+
+
+def _env_instead_of_go_env_w(doc: Document, written: list[Setting]) -> Fix | None:
+    """Turn each `RUN go env -w A=B` that is the whole instruction into `ENV A=B`."""
+    edits = []
+    done = set()
+    for setting in written:
+        inst = instruction_of(doc, setting.stmt)
+        if inst is None or inst.start in done:
+            continue
+        text = doc.source.text[inst.rest_start:inst.args_end].split()
+        if text[:3] != ["go", "env", "-w"] or any(t.startswith("-") for t in text[3:]) or any(
+                c in doc.source.text[inst.rest_start:inst.args_end] for c in "&;|"):
+            return None
+        done.add(inst.start)
+        edits.append(Edit.replace(doc.source, Span(inst.start, inst.args_end),
+                                  f"{keyword_case(doc, 'ENV')} {' '.join(text[3:])}"))
+    return Fix("unsafe", "Replace `go env -w` with ENV", edits) if edits else None
+
+
+@rule("GP106", kinds=("dockerfile",))
+def go_env_w_not_persisted(doc: Document, project):
+    runs = go_runs(doc, project)
+    for scope in doc.scopes:
+        for event, _env in walk(scope):
+            if not (isinstance(event, Setting) and event.how == "go-env-w"):
+                continue
+            later = _later_events(doc, scope, event)
+            moved = None
+            readers = 0
+            for item in later:
+                if isinstance(item, UserChange) and moved is None and readers == 0:
+                    moved = item
+                elif isinstance(item, GoCommand):
+                    readers += 1
+                    if moved is not None:
+                        yield _moved_diagnostic(doc, scope, event, moved)
+                        break
+            else:
+                if readers == 0:
+                    others = [r for r in runs if r.reaches_proxy and not r.scope.derives_from(scope)
+                              and r.env.effective(event.name) is None]
+                    if others:
+                        other = others[0]
+                        yield Diagnostic(
+                            "GP106", doc.source, event.span,
+                            f"`go env -w {event.name}=…` in stage `{scope.name}` writes a file in that stage's "
+                            f"file system; stage `{other.scope.name}` does not derive from it, so its "
+                            f"`go {' '.join(other.command.words[:2])}` never reads it; set ENV {event.name} "
+                            "where the go command runs",
+                            stmt=event.stmt, key=f"stage:{scope.name}:go-env-w:{event.name}",
+                        )
+
+
+def _later_events(doc: Document, scope, setting: Setting):
+    """Events after the setting in its stage, then in every stage derived from it."""
+    after = False
+    for event in scope.events:
+        if event is setting:
+            after = True
+        elif after:
+            yield event
+    for other in doc.scopes:
+        if other is not scope and other.derives_from(scope):
+            yield from other.events
+
+
+def _moved_diagnostic(doc: Document, scope, setting: Setting, moved: UserChange) -> Diagnostic:
+    line = doc.source.line_col(moved.span.start)[0]
+    return Diagnostic(
+        "GP106", doc.source, setting.span,
+        f"`go env -w {setting.name}=…` writes the go env file of the current user, but {moved.what} changes on "
+        f"line {line} before the next go command, which then reads a different file; set ENV {setting.name} instead",
+        stmt=setting.stmt, key=f"stage:{scope.name}:go-env-w:{setting.name}",
+    )

@@ -1,0 +1,162 @@
+"""Rules about the value a Go variable is given, wherever it is written (GP203–GP207, GP301,
+GP302): each value is judged once, where it is written, by the grammar in goenv.py."""
+from __future__ import annotations
+
+from .. import goenv
+from ..diagnostic import Diagnostic, Edit, Fix
+from ..model import Document, Setting
+from ..registry import rule
+from ..source import Span
+
+VALUE_KINDS = ("dockerfile", "github", "gitlab", "action")
+MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
+CHECKSUM_GLOB_VARIABLES = ("GOPRIVATE", "GONOSUMDB", "GOINSECURE")
+
+
+def value_offset(setting: Setting, index: int) -> int | None:
+    """The file offset of character `index` of the setting's value, when the written text maps
+    onto the value one to one (plain, or simply quoted); None otherwise."""
+    if setting.value_span is None or setting.value is None:
+        return None
+    raw = setting.raw_value
+    if raw == setting.value:
+        return setting.value_span.start + index
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == setting.value and "\\" not in raw:
+        return setting.value_span.start + 1 + index
+    return None
+
+
+def value_span(setting: Setting, start: int, end: int) -> Span:
+    a, b = value_offset(setting, start), value_offset(setting, end)
+    if a is None or b is None:
+        return setting.value_span or setting.span
+    return Span(a, b)
+
+
+def literal_settings(doc: Document, names) -> list[Setting]:
+    """Settings of these variables whose value is a literal we can judge."""
+    out = []
+    for setting in doc.settings():
+        if setting.name in names and setting.value is not None and not setting.dynamic:
+            if setting.how == "go-env-u":
+                continue
+            if goenv.has_unresolved_reference(setting.value):
+                continue
+            out.append(setting)
+    return out
+
+
+def _key(setting: Setting) -> str:
+    return f"{setting.how}:{setting.name}"
+
+
+def _problem_diagnostics(doc: Document, setting: Setting, problems, code: str):
+    for problem in problems:
+        if problem.code != code:
+            continue
+        span = value_span(setting, problem.start, problem.end)
+        fix = None
+        if problem.replacement is not None and value_offset(setting, problem.start) is not None:
+            fix = Fix("safe" if problem.safe else "unsafe", _fix_message(problem),
+                      [Edit.replace(doc.source, span, problem.replacement)])
+        yield Diagnostic(code, doc.source, span, f"{setting.name}={setting.value!r}: {problem.message}",
+                         fix=fix, stmt=setting.stmt, key=_key(setting))
+
+
+def _fix_message(problem) -> str:
+    if problem.replacement == "":
+        return "Remove it"
+    return f"Replace with `{problem.replacement}`"
+
+
+def _goproxy_rule(code: str):
+    def check(doc: Document, project):
+        for setting in literal_settings(doc, ("GOPROXY",)):
+            _, problems = goenv.parse_goproxy(setting.value)
+            yield from _problem_diagnostics(doc, setting, problems, code)
+
+    return check
+
+
+rule("GP203", kinds=VALUE_KINDS)(_goproxy_rule("GP203"))
+rule("GP204", kinds=VALUE_KINDS)(_goproxy_rule("GP204"))
+rule("GP205", kinds=VALUE_KINDS)(_goproxy_rule("GP205"))
+
+
+@rule("GP206", kinds=VALUE_KINDS)
+def module_glob_whitespace(doc: Document, project):
+    for setting in literal_settings(doc, MODULE_GLOB_VARIABLES):
+        yield from _problem_diagnostics(doc, setting, goenv.module_glob_problems(setting.value), "GP206")
+
+
+@rule("GP207", kinds=VALUE_KINDS)
+def empty_goproxy_written(doc: Document, project):
+    for setting in doc.settings():
+        if setting.how != "go-env-w" or setting.name not in ("GOPROXY", "GOSUMDB") or setting.value != "":
+            continue
+        edits = []
+        text = doc.source.text
+        # `go env -w GOPROXY=` → `go env -u GOPROXY` when it is the only assignment of the command
+        w = text.rfind("-w", setting.stmt.start, setting.span.start)
+        between = text[w + 2:setting.span.start] if w != -1 else ""
+        if w != -1 and not between.strip():
+            edits = [Edit.replace(doc.source, Span(w, w + 2), "-u"),
+                     Edit.replace(doc.source, setting.span, setting.name)]
+        yield Diagnostic(
+            "GP207", doc.source, setting.span,
+            f"`go env -w {setting.name}=` writes an empty {setting.name} into the go env file; since Go 1.21 "
+            f"that empty line shadows the default from $GOROOT/go.env, so downloads fail"
+            + (" (`GOPROXY list is not the empty string, but contains no entries`)" if setting.name == "GOPROXY"
+               else " (`missing GOSUMDB`)"),
+            fix=Fix("safe", f"Use `go env -u {setting.name}` to restore the default", edits) if edits else None,
+            stmt=setting.stmt, key=_key(setting),
+        )
+
+
+@rule("GP301", kinds=VALUE_KINDS)
+def checksum_db_disabled(doc: Document, project):
+    for setting in literal_settings(doc, ("GOSUMDB", "GOFLAGS") + CHECKSUM_GLOB_VARIABLES):
+        value = setting.value
+        message = None
+        span = setting.value_span or setting.span
+        if setting.name == "GOSUMDB" and goenv.sumdb_disabled(value):
+            message = ("GOSUMDB=off turns off checksum verification for every module: a compromised proxy "
+                       "or mirror can serve altered code unnoticed")
+        elif setting.name == "GOFLAGS":
+            found = goenv.goflags_insecure(value)
+            if found is not None:
+                span = value_span(setting, *found)
+                message = ("GOFLAGS=-insecure was removed in Go 1.17: `go get` now fails with `-insecure flag is "
+                           "no longer supported` and other commands silently ignore it; use GOINSECURE for "
+                           "specific hosts, and keep the checksum database on")
+        elif setting.name in CHECKSUM_GLOB_VARIABLES:
+            for item_start, item in _items(value):
+                if goenv.is_catch_all_pattern(item):
+                    span = value_span(setting, item_start, item_start + len(item))
+                    what = ("fetched over plain HTTP without TLS checks" if setting.name == "GOINSECURE"
+                            else "excluded from checksum verification")
+                    message = f"{setting.name}={value!r}: `{item}` matches every public module, so all of them are {what}"
+                    break
+        if message:
+            yield Diagnostic("GP301", doc.source, span, message, stmt=setting.stmt, key=_key(setting))
+
+
+def _items(value: str):
+    pos = 0
+    for item in value.split(","):
+        yield pos, item
+        pos += len(item) + 1
+
+
+@rule("GP302", kinds=VALUE_KINDS)
+def credentials_in_proxy_url(doc: Document, project):
+    for setting in literal_settings(doc, goenv.PROXY_URL_VARIABLES):
+        for start, end in goenv.credentials_span(setting.value):
+            where = ("image history and every layer built from it" if doc.source.kind == "dockerfile"
+                     else "the repository and the CI logs")
+            yield Diagnostic(
+                "GP302", doc.source, value_span(setting, start, end),
+                f"{setting.name} holds a literal user:password, which lands in {where}; pass the credentials "
+                "as a secret instead (`RUN --mount=type=secret` with a .netrc, or GOAUTH)",
+                stmt=setting.stmt, key=_key(setting),
+            )

@@ -1,0 +1,211 @@
+"""Command line: arguments, output and exit codes (0 clean, 1 diagnostics remain, 2 usage,
+configuration or input errors). The work itself is in runner.py, engine.py and fix.py."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+
+from . import __version__
+
+FORMATS = ("text", "json")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gplint",
+        description="Lint and fix Go module proxy settings in Dockerfiles, .dockerignore files and CI.",
+        epilog="Also: `gplint rules` lists every rule; `gplint rule GP101` shows one rule's documentation.",
+    )
+    p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); - reads standard input")
+    p.add_argument("--version", action="version", version=f"gplint {__version__}")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    p.add_argument("--select", action="append", metavar="RULES", help="only these rules (codes, prefixes, names; comma-separated)")
+    p.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="leave these rules out")
+    p.add_argument("--config", metavar="FILE", help="use this gplint.toml or pyproject.toml")
+    p.add_argument("--kind", choices=("dockerfile", "dockerignore"), help="treat the given files as this kind")
+    p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input stands for")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
+    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
+    p.add_argument("--no-color", action="store_true", help="never colour the text output")
+    return p
+
+
+def _split(values) -> list[str]:
+    return [item.strip() for v in values or [] for item in v.split(",") if item.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] == "rule":
+            return _show_rule(argv[1:])
+        if argv and argv[0] == "rules":
+            return _list_rules()
+        return _lint(_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def _show_rule(args: list[str]) -> int:
+    from .registry import doc_text, resolve_selector
+
+    if len(args) != 1:
+        print("usage: gplint rule CODE", file=sys.stderr)
+        return 2
+    codes = sorted(resolve_selector(args[0]))
+    text = doc_text(codes[0]) if len(codes) == 1 else None
+    if text is None:
+        print(f"gplint: no rule {args[0]!r}; `gplint rules` lists them", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+def _list_rules() -> int:
+    from .registry import rules
+
+    print(f"{'code':6}  {'name':34}  {'severity':8}  {'fix':12}  default")
+    for code, info in sorted(rules().items()):
+        print(f"{code:6}  {info.name:34}  {info.severity:8}  {info.fix:12}  {'on' if info.default else 'off (opt-in)'}")
+    return 0
+
+
+def _lint(args) -> int:
+    from .config import ConfigError, build_selection
+    from .discover import find_root
+    from .project import Project
+    from .runner import UsageError, collect_targets, lint
+
+    if args.stdin_filename and "-" not in args.paths:
+        args.paths.append("-")
+    paths = args.paths or ["."]
+    first = next((p for p in paths if p != "-"), args.stdin_filename or ".")
+    try:
+        selection = build_selection(first if os.path.exists(first) else ".", _split(args.select),
+                                    _split(args.extend_select), _split(args.ignore), args.config)
+    except ConfigError as exc:
+        print(f"gplint: {exc}", file=sys.stderr)
+        return 2
+    root = find_root(first if os.path.exists(first) else ".")
+    project = Project(root)
+    try:
+        targets = collect_targets(paths, args.kind, args.stdin_filename, project)
+    except UsageError as exc:
+        print(f"gplint: {exc}", file=sys.stderr)
+        return 2
+    result = lint(targets, project, selection)
+    diagnostics = result.diagnostics
+    status_extra = 0
+
+    if args.fix or args.diff:
+        outcome = _fix(args, targets, root, selection, result)
+        if args.diff:
+            diff = _diff(outcome, result.sources, project)
+            sys.stdout.write(diff)
+            return 1 if diff else (2 if result.input_errors else 0)
+        status_extra = _write(outcome, result.sources)
+        diagnostics = outcome.diagnostics
+
+    _report(args, diagnostics)
+    if result.input_errors or status_extra:
+        return 2
+    if diagnostics and not args.exit_zero:
+        return 1
+    return 0
+
+
+def _fix(args, targets, root, selection, result):
+    from .fix import fix_all
+    from .project import Project
+    from .runner import lint
+
+    def relint(texts: dict[str, str]):
+        fresh = Project(root, overrides=texts)
+        return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
+
+    def parses(abspath: str, text: str) -> str | None:
+        source = result.sources.get(abspath)
+        kind = source.kind if source else "dockerfile"
+        return _parse_problem(kind, text)
+
+    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)
+
+
+def _parse_problem(kind: str, text: str) -> str | None:
+    """Why a fixed text would no longer parse, or None."""
+    from .source import Source
+    from .project import lower
+
+    try:
+        doc = lower(Source("fixed", "-", kind, text))
+    except Exception as exc:  # a fix must never leave a file our own parser rejects
+        return f"the fixed text does not parse ({exc})"
+    if any(code == "GP001" for code, _span, _msg in doc.problems):
+        return "the fixed text does not parse"
+    return None
+
+
+def _diff(outcome, sources, project) -> str:
+    chunks = []
+    for path, text in sorted(outcome.texts.items()):
+        source = sources.get(path) or project.source(project.rel(path), "dockerfile")
+        before = source.text if source else ""
+        name = source.path if source else path
+        chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
+                                           fromfile=f"a/{name}", tofile=f"b/{name}"))
+    out = "".join(chunks)
+    if out and not out.endswith("\n"):
+        out += "\n"
+    return out
+
+
+def _write(outcome, sources) -> int:
+    from .fix import WriteRefused
+    from .source import Source
+
+    refused = 0
+    for path, why in outcome.reverted.items():
+        print(f"gplint: {path}: fixes not applied: {why}", file=sys.stderr)
+    for path, text in sorted(outcome.texts.items()):
+        if path == "-":
+            continue
+        source = sources.get(path)
+        if source is None:
+            with open(path, "rb") as f:
+                source = Source.from_bytes(path, path, "dockerfile", f.read())
+        try:
+            from .fix import write_atomic
+
+            write_atomic(path, source.to_bytes(text), source.to_bytes())
+        except WriteRefused as exc:
+            print(f"gplint: {source.path}: {exc}", file=sys.stderr)
+            refused += 1
+    return refused
+
+
+def _report(args, diagnostics) -> None:
+    if args.format == "json":
+        from .report import json_format
+
+        sys.stdout.write(json_format.render(diagnostics))
+        return
+    from .report import text
+
+    colour = False if args.no_color else None
+    sys.stdout.write(text.render(diagnostics, colour=colour))
+    if not args.quiet:
+        safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
+        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
+        sys.stdout.write(text.summary(diagnostics, safe, unsafe))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Which files to lint and what kind each is; `.git` and what `.gitignore` ignores are skipped."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+
+KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
+# `Dockerfile.*` names that are documentation or scripts about a Dockerfile, not Dockerfiles.
+_NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml", ".yaml", ".orig",
+                            ".bak", ".swp", ".tmpl", ".j2", ".tpl", ".erb", ".dockerignore")
+AUX_NAMES = ("go.mod", "go.work")
+INVENTORY_KINDS = ("dockerfile", "github", "action", "gitlab")  # files other files' rules may need
+
+
+def kind_of(relpath: str) -> str | None:
+    """The kind of a repository-relative path, or None when gplint does not read it."""
+    name = relpath.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower == ".dockerignore" or lower.endswith(".dockerignore"):
+        return "dockerignore"
+    if lower in ("dockerfile", "containerfile"):
+        return "dockerfile"
+    # Dockerfile.prod, Dockerfile-builder, Dockerfile_multiarch: all common in real repositories
+    if lower.startswith(("dockerfile.", "dockerfile-", "dockerfile_", "containerfile.", "containerfile-",
+                         "containerfile_")) and not lower.endswith(_NOT_DOCKERFILE_SUFFIXES):
+        return "dockerfile"
+    if lower.endswith((".dockerfile", ".containerfile")):
+        return "dockerfile"
+    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+        return "gitlab"
+    parts = relpath.split("/")
+    if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows" and lower.endswith((".yml", ".yaml")):
+        return "github"
+    if lower in ("action.yml", "action.yaml"):
+        return "action"
+    return None
+
+
+@dataclass(slots=True)
+class Found:
+    abspath: str
+    kind: str
+    explicit: bool  # named on the command line: always linted, even if ignored
+
+
+class GitIgnore:
+    """The .gitignore files of a tree (git's rules: last match wins, `/` anchors, `dir/` only
+    matches directories, `**` spans folders, an excluded folder is never entered)."""
+
+    def __init__(self):
+        self.rules: list[tuple[str, re.Pattern, bool, bool]] = []  # (base, regex, negated, dir_only)
+
+    def add_file(self, base: str, path: str) -> None:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return
+        for line in lines:
+            if not line.strip() or line.startswith("#"):
+                continue
+            line = line.rstrip() if not line.endswith("\\ ") else line
+            negated = line.startswith("!")
+            if negated:
+                line = line[1:]
+            if line.startswith("\\"):
+                line = line[1:]
+            dir_only = line.endswith("/")
+            line = line.strip("/") if dir_only else line
+            anchored = "/" in line.rstrip("/")
+            line = line.lstrip("/")
+            if not line:
+                continue
+            regex = _glob_regex(line, anchored)
+            if regex is not None:
+                self.rules.append((base, regex, negated, dir_only))
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        verdict = False
+        for base, regex, negated, dir_only in self.rules:
+            if base and not rel.startswith(base + "/"):
+                continue
+            if dir_only and not is_dir:
+                continue
+            sub = rel[len(base) + 1:] if base else rel
+            if regex.fullmatch(sub):
+                verdict = not negated
+        return verdict
+
+
+def _glob_regex(pattern: str, anchored: bool) -> re.Pattern | None:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
+            out.append("/.*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            close = pattern.find("]", i + 1)
+            if close == -1:
+                out.append(re.escape("["))
+                i += 1
+            else:
+                out.append(fnmatch.translate(pattern[i:close + 1])[4:-3])
+                i = close + 1
+        elif pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    try:
+        return re.compile(body if anchored else "(?:.*/)?" + body)
+    except re.error:
+        return None
+
+
+def find_root(start: str) -> str:
+    """The repository root: the nearest folder holding .git, else the starting folder."""
+    path = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    probe = path
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return path
+        probe = parent
+
+
+def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
+    """Lintable files under folder (absolute) and the repository inventory (root-relative
+    go.mod, go.work, vendor/modules.txt and Dockerfiles), honouring .gitignore files."""
+    ignore = GitIgnore()
+    # .gitignore files of the folders above the walked one still apply
+    rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+    if rel_folder != "." and not rel_folder.startswith(".."):
+        parts = rel_folder.split("/")
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            ignore.add_file(base, os.path.join(root, *parts[:depth], ".gitignore"))
+    found: list[Found] = []
+    aux: list[str] = []
+    top = folder if not rel_folder.startswith("..") else root
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        rel_current = os.path.relpath(current, root).replace(os.sep, "/")
+        rel_current = "" if rel_current == "." else rel_current
+        ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_current}/{entry.name}" if rel_current else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name == ".git" or ignore.ignored(rel, True):
+                    continue
+                stack.append(entry.path)
+                continue
+            kind = kind_of(rel)
+            if entry.name in AUX_NAMES or rel.endswith("vendor/modules.txt") or kind in INVENTORY_KINDS:
+                aux.append(rel)
+            if ignore.ignored(rel, False):
+                continue
+            if kind is not None:
+                found.append(Found(entry.path, kind, False))
+    found.sort(key=lambda f: f.abspath)
+    return found, sorted(aux)
+
+
+def walk_inventory(root: str) -> list[str]:
+    return walk(root, root)[1]

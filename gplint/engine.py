@@ -1,0 +1,126 @@
+"""Running the rules: lower each file, call the checks for its kind, apply suppressions and the
+user's selection. Input that cannot be used becomes a GP001 diagnostic, never a traceback."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .diagnostic import Diagnostic
+from .project import Project
+from .registry import checks, resolve_selector, rules
+from .source import Source, Span
+
+_SUPPRESSION = re.compile(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
+
+
+@dataclass(slots=True)
+class Suppression:
+    line: int
+    codes: set[str]
+    span: Span
+    whole_file: bool
+    used: set[str] = field(default_factory=set)
+
+
+def suppressions(source: Source) -> list[Suppression]:
+    if "gplint:" not in source.text:
+        return []
+    found = []
+    for m in _SUPPRESSION.finditer(source.text):
+        codes: set[str] = set()
+        for item in m.group(2).split(","):
+            if item.strip():
+                codes |= resolve_selector(item.strip()) or {item.strip().upper()}
+        line = source.line_col(m.start())[0]
+        found.append(Suppression(line, codes, Span(m.start(), m.end()), m.group(1) == "ignore-file"))
+    return found
+
+
+def _comment_block_above(source: Source, line: int) -> list[int]:
+    """Line numbers of the comment lines directly above `line` (nearest first)."""
+    out = []
+    probe = line - 1
+    while probe >= 1:
+        text = source.line_text(probe).strip()
+        if not text.startswith("#"):
+            break
+        out.append(probe)
+        probe -= 1
+    return out
+
+
+def is_suppressed(diag: Diagnostic, marks: list[Suppression]) -> bool:
+    if not marks:
+        return False
+    source = diag.source
+    line = source.line_col(diag.span.start)[0]
+    lines = {line, *_comment_block_above(source, line)}
+    if diag.stmt is not None:
+        stmt_line = source.line_col(diag.stmt.start)[0]
+        lines |= {stmt_line, *_comment_block_above(source, stmt_line)}
+    for mark in marks:
+        if diag.code in mark.codes and (mark.whole_file or mark.line in lines):
+            mark.used.add(diag.code)
+            return True
+    return False
+
+
+def lower_source(project: Project, source: Source):
+    """Lower a linted file, keeping it in the project so cross-file rules reuse it."""
+    from .project import lower
+
+    doc = lower(source, project)
+    project.register_builds(doc)
+    if source.abspath != "-":
+        project.set_document(project.rel(source.abspath), doc)
+        project.add_source(project.rel(source.abspath), source)
+    return doc
+
+
+def unusable(source: Source, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    offset = source.offset(line, column) if source.text else 0
+    return Diagnostic("GP001", source, Span(offset, offset), message)
+
+
+def check_document(doc, project: Project, selected) -> list[Diagnostic]:
+    """Every selected rule's diagnostics for one lowered document, suppressions applied."""
+    source = doc.source
+    out: list[Diagnostic] = []
+    for code, span, message in doc.problems:
+        out.append(Diagnostic(code, source, span, message))
+    for code, registered in checks().items():
+        if not selected(code, source.path):
+            continue
+        for kinds, fn in registered:
+            if source.kind not in kinds:
+                continue
+            try:
+                out.extend(fn(doc, project))
+            except RecursionError:
+                out.append(Diagnostic("GP001", source, Span(0, 0), f"{code}: input nested too deeply to analyse"))
+    marks = suppressions(source)
+    kept = [d for d in out if d.code == "GP001" or not is_suppressed(d, marks)]
+    if selected("GP002", source.path):
+        for mark in marks:
+            unused = sorted(c for c in mark.codes if c not in mark.used and selected(c, source.path))
+            if unused and not any(c in mark.used for c in mark.codes):
+                kept.append(Diagnostic("GP002", source, mark.span,
+                                       f"unused suppression: no {', '.join(unused)} diagnostic here to ignore",
+                                       key=f"suppression:{','.join(sorted(mark.codes))}"))
+    kept.sort(key=lambda d: d.sort_key)
+    return _dedupe(kept)
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diags:
+        key = (d.code, d.source.path, d.span.start, d.span.end, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def all_codes() -> set[str]:
+    return set(rules())

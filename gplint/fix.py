@@ -1,0 +1,137 @@
+"""Applying fixes: non-overlapping text edits on the original characters, re-linted until stable,
+reverted where the result no longer parses, written atomically and only when something changed."""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .diagnostic import Diagnostic, Edit
+
+MAX_PASSES = 8
+
+
+class WriteRefused(Exception):
+    pass
+
+
+@dataclass
+class FixOutcome:
+    texts: dict[str, str] = field(default_factory=dict)  # abspath -> fixed text (only changed files)
+    applied: dict[str, int] = field(default_factory=dict)  # abspath -> number of fixes applied
+    reverted: dict[str, str] = field(default_factory=dict)  # abspath -> why its fixes were dropped
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains after fixing
+
+
+def applicable(diag: Diagnostic, unsafe: bool) -> bool:
+    return diag.fix is not None and bool(diag.fix.edits) and (diag.fix.applicability == "safe" or unsafe)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (insertions at one point keep their given order)."""
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    out = []
+    pos = 0
+    for _, edit in ordered:
+        out.append(text[pos:edit.start])
+        out.append(edit.content)
+        pos = max(pos, edit.end)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
+    for other in taken:
+        if other.source.abspath != edit.source.abspath:
+            continue
+        if edit.start == edit.end == other.start == other.end:
+            continue  # two insertions at one point: both apply, in order
+        if edit.start < other.end and other.start < edit.end:
+            return True
+        if (edit.start == edit.end and other.start < edit.start < other.end) or (
+                other.start == other.end and edit.start < other.start < edit.end):
+            return True
+    return False
+
+
+def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
+            relint: Callable[[dict[str, str]], list[Diagnostic]],
+            parses: Callable[[str, str], str | None]) -> FixOutcome:
+    """Fix, re-lint with the new texts, and repeat until no fix applies (bounded).
+
+    relint(texts) lints again with `texts` (abspath -> text) overriding the files on disk;
+    parses(abspath, text) returns None when the text is still valid, else why not.
+    """
+    outcome = FixOutcome()
+    originals: dict[str, str] = {}
+    current: dict[str, str] = {}
+    diags = diagnostics
+    for _ in range(MAX_PASSES):
+        taken: list[Edit] = []
+        per_file: dict[str, list[Edit]] = {}
+        for diag in diags:
+            if not applicable(diag, unsafe) or diag.fix.edits[0].source.abspath in outcome.reverted:
+                continue
+            if any(e.source.abspath == "-" and diag.source.abspath != "-" for e in diag.fix.edits):
+                continue
+            if any(_overlaps(e, taken) for e in diag.fix.edits):
+                continue
+            taken.extend(diag.fix.edits)
+            for edit in diag.fix.edits:
+                per_file.setdefault(edit.source.abspath, []).append(edit)
+            outcome.applied[diag.source.abspath] = outcome.applied.get(diag.source.abspath, 0) + 1
+        changed = False
+        for path, edits in per_file.items():
+            base = current.get(path, edits[0].source.text)
+            originals.setdefault(path, edits[0].source.text)
+            new = apply_edits(base, edits)
+            if new != base:
+                current[path] = new
+                changed = True
+        if not changed:
+            break
+        for path, text in list(current.items()):
+            why = parses(path, text)
+            if why is not None:
+                outcome.reverted[path] = why
+                del current[path]
+        diags = relint(dict(current))
+    outcome.texts = {p: t for p, t in current.items() if t != originals.get(p)}
+    outcome.diagnostics = relint(dict(outcome.texts)) if outcome.texts else diagnostics
+    return outcome
+
+
+def write_atomic(path: str, data: bytes, expected: bytes) -> None:
+    """Replace a file's bytes through a temporary file and a rename in the same folder.
+
+    A symlink is written through to its target (the link stays a link). The file must still hold
+    `expected` (nobody changed it since it was read) and must be writable by its mode.
+    """
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+        with open(real, "rb") as f:
+            on_disk = f.read()
+    except OSError as exc:
+        raise WriteRefused(f"cannot read it back: {exc.strerror}") from None
+    if on_disk != expected:
+        raise WriteRefused("it changed on disk since gplint read it; not overwritten")
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WriteRefused("it is read-only; not overwritten")
+    folder = os.path.dirname(real) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(real) + ".", suffix=".gplint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        os.replace(tmp, real)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise WriteRefused(f"write failed ({exc.strerror}); the original is untouched") from None

@@ -1,0 +1,306 @@
+"""Lower a Dockerfile into the model: one scope per stage, events in instruction order.
+
+Docker facts used here (semantics.md): global ARGs feed only FROM lines and re-declared ARGs
+(§8.1); ARG and ENV persist down `FROM <stage>` lineages (§8.3, §9.1); ENV beats ARG (§8.4,
+handled by model.Env); builder substitution for ENV/ARG/FROM/COPY (§9.6); RUN is a shell script
+(every RUN a new shell); `RUN --mount=type=bind` reads the build context like COPY does.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from ..model import CopyFrom, Document, GoCommand, Scope, Setting, UserChange
+from ..source import Source, Span
+from . import dockerfile_syntax as syntax
+from . import shell
+
+SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
+CONFIG_LOCATION_VARS = {"HOME", "XDG_CONFIG_HOME", "GOENV"}
+
+
+def lower(source: Source) -> Document:
+    text = source.text
+    parsed = syntax.parse(text)
+    doc = Document(source)
+    doc.extra["parsed"] = parsed
+    lowerer = _Lowerer(source, parsed, doc)
+    for inst in parsed.instructions:
+        lowerer.instruction(inst)
+    if not doc.scopes:
+        first = parsed.instructions[0] if parsed.instructions else None
+        span = Span(first.start, first.end) if first else Span(0, 0)
+        doc.problems.append(("GP001", span, "no FROM instruction: this is not a Dockerfile docker can build"))
+    return doc
+
+
+class _Lowerer:
+    def __init__(self, source: Source, parsed: syntax.ParsedDockerfile, doc: Document):
+        self.source = source
+        self.text = source.text
+        self.escape = parsed.escape
+        self.doc = doc
+        self.globals: dict[str, Setting] = {}
+        self.stage: Scope | None = None
+        self.values: dict[str, object] = {}  # builder-visible values in the current stage
+        self.stage_values: dict[int, dict[str, object]] = {}
+        self.header_open = False
+
+    # -- helpers ------------------------------------------------------------------------------
+    def words(self, inst: syntax.Instruction, start: int | None = None) -> list[syntax.Word]:
+        return syntax.split_words(self.text, inst.rest_start if start is None else start, inst.args_end, self.escape)
+
+    def lookup_global(self, name: str):
+        setting = self.globals.get(name)
+        if setting is None:
+            return syntax.UNKNOWN
+        return setting.value if setting.value is not None else syntax.UNKNOWN
+
+    def lookup_stage(self, name: str):
+        return self.values.get(name, syntax.UNKNOWN)
+
+    def instruction(self, inst: syntax.Instruction) -> None:
+        handler = getattr(self, "on_" + inst.keyword.lower(), None)
+        if inst.keyword != "ARG" and inst.keyword != "FROM":
+            self.header_open = False
+        if handler is not None:
+            handler(inst)
+
+    # -- instructions -------------------------------------------------------------------------
+    def on_from(self, inst: syntax.Instruction) -> None:
+        self.header_open = True
+        words = self.words(inst)
+        image_word = words[0] if words else None
+        name = ""
+        if len(words) >= 3 and words[1].value.lower() == "as":
+            name = words[2].value
+        stmt = Span(inst.start, inst.end)
+        scope = Scope("stage", name or str(len(self.doc.scopes)), len(self.doc.scopes), self.source, stmt)
+        scope.header_end = self.source.line_end(inst.end)
+        self.values = {}
+        if image_word is not None:
+            image, dynamic = syntax.substitute(image_word.raw, self.lookup_global, self.escape)
+            scope.base_image_span = Span(image_word.start, image_word.end)
+            if dynamic or image is None:
+                scope.parent_unknown = True
+            else:
+                scope.base_image = image
+                parent = self._stage_named(image)
+                if parent is not None:
+                    scope.parent = parent
+                    self.values = dict(self.stage_values.get(parent.index, {}))
+        self.stage = scope
+        self.doc.scopes.append(scope)
+        self.stage_values[scope.index] = self.values
+
+    def _stage_named(self, image: str) -> Scope | None:
+        for scope in reversed(self.doc.scopes):
+            if scope.name.lower() == image.lower() and not scope.name.isdigit():
+                return scope
+        return None
+
+    def on_arg(self, inst: syntax.Instruction) -> None:
+        stmt = Span(inst.start, inst.end)
+        for word in self.words(inst, inst.args_start):
+            name, eq, raw_default = word.raw.partition("=")
+            if not name:
+                continue
+            value_span = Span(word.start + len(name) + 1, word.end) if eq else None
+            if self.stage is None:
+                value, dynamic = (syntax.substitute(raw_default, self.lookup_global, self.escape) if eq else (None, False))
+                setting = Setting(name, value, Span(word.start, word.end), value_span, "global-arg",
+                                  self.source, stmt, dynamic=dynamic, raw_value=raw_default)
+                self.globals[name] = setting
+                self.doc.global_settings.append(setting)
+                continue
+            default_from = None
+            if eq:
+                value, dynamic = syntax.substitute(raw_default, self.lookup_stage, self.escape)
+            else:
+                value, dynamic = None, False
+                default_from = self.globals.get(name)
+                if default_from is not None:
+                    value, dynamic = default_from.value, default_from.dynamic
+            setting = Setting(name, value, Span(word.start, word.end), value_span, "arg", self.source, stmt,
+                              dynamic=dynamic, raw_value=raw_default, default_from=default_from)
+            self.stage.events.append(setting)
+            self.values[name] = value if value is not None else syntax.UNKNOWN
+        if self.stage is not None and self.header_open:
+            self.stage.header_end = self.source.line_end(inst.end)
+
+    def on_env(self, inst: syntax.Instruction) -> None:
+        if self.stage is None:
+            return
+        stmt = Span(inst.start, inst.end)
+        words = self.words(inst, inst.args_start)
+        if not words:
+            return
+        pairs: list[tuple[str, str, Span, Span]] = []
+        if "=" not in words[0].raw:
+            # legacy `ENV NAME value with spaces`: the value is the rest of the instruction
+            name_word = words[0]
+            rest = words[1:]
+            if rest:
+                raw = self.text[rest[0].start:rest[-1].end]
+                pairs.append((name_word.value, raw, Span(name_word.start, rest[-1].end), Span(rest[0].start, rest[-1].end)))
+            else:
+                pairs.append((name_word.value, "", Span(name_word.start, name_word.end), Span(name_word.end, name_word.end)))
+        else:
+            for word in words:
+                name, eq, raw = word.raw.partition("=")
+                if not eq or not name:
+                    continue
+                pairs.append((name, raw, Span(word.start, word.end), Span(word.start + len(name) + 1, word.end)))
+        # one instruction sees the values from before it (§9.6)
+        resolved = [(name, raw, span, vspan, *syntax.substitute(raw, self.lookup_stage, self.escape))
+                    for name, raw, span, vspan in pairs]
+        for name, raw, span, vspan, value, dynamic in resolved:
+            setting = Setting(name, value, span, vspan, "env", self.source, stmt, dynamic=dynamic, raw_value=raw)
+            self.stage.events.append(setting)
+            self.values[name] = value if value is not None else syntax.UNKNOWN
+            if name in CONFIG_LOCATION_VARS:
+                self.stage.events.append(UserChange(span, self.source, name))
+
+    def on_user(self, inst: syntax.Instruction) -> None:
+        if self.stage is not None:
+            self.stage.events.append(UserChange(Span(inst.start, inst.end), self.source, "USER"))
+
+    def on_copy(self, inst: syntax.Instruction) -> None:
+        if self.stage is None or "from" in inst.flags:
+            return
+        args = syntax.json_array(self.text, inst.rest_start, inst.args_end) or self.words(inst)
+        sources = [w for w in args[:-1] if not w.value.startswith("<<")]
+        if not sources:
+            return
+        stmt = Span(inst.start, inst.end)
+        paths = [w.value for w in sources]
+        whole = any(_is_context_root(p) for p in paths)
+        self.stage.events.append(CopyFrom(paths, Span(sources[0].start, sources[-1].end), self.source, stmt, whole,
+                                          dest=args[-1].value))
+
+    on_add = on_copy
+
+    def on_run(self, inst: syntax.Instruction) -> None:
+        if self.stage is None:
+            return
+        stmt = Span(inst.start, inst.end)
+        for mount in inst.mounts:
+            opts = syntax.parse_mount(mount.value)
+            if opts.get("type", "bind") == "bind" and "from" not in opts:
+                src = opts.get("source", opts.get("src", "."))
+                self.stage.events.append(CopyFrom([src], Span(mount.start, mount.end), self.source, stmt,
+                                                  _is_context_root(src)))
+        network = inst.flags.get("network")
+        network_host = network is not None and network.value.lower() == "host"
+        exec_form = syntax.json_array(self.text, inst.rest_start, inst.args_end)
+        if exec_form is not None:
+            self._exec_form(exec_form, stmt, network_host)
+            return
+        script = _blank_comment_lines(self.text, inst.rest_start, inst.args_end)
+        commands = shell.parse_script(script, inst.rest_start, self.escape)
+        if inst.heredocs and _runs_heredoc_as_script(commands):
+            for heredoc in inst.heredocs:
+                body = self.text[heredoc.body.start:heredoc.body.end]
+                commands += shell.parse_script(body, heredoc.body.start)
+        self._commands(commands, stmt, network_host)
+
+    def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
+        if not argv:
+            return
+        program = posixpath.basename(argv[0].value)
+        if program in SHELLS and len(argv) >= 3 and argv[1].value.startswith("-") and "c" in argv[1].value:
+            script = argv[2]
+            self._commands(shell.parse_script(script.value, script.start + 1), stmt, network_host)
+            return
+        words = [shell.Word(w.value, w.start, w.end, True, False) for w in argv]
+        if program == "go":
+            self._go(words[0], words[1:], [], stmt, network_host)
+
+    def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
+        for cmd in commands:
+            assignments, argv = shell.unwrap(cmd)
+            if not argv:
+                if not cmd.in_subshell:
+                    for a in assignments:
+                        self._shell_setting(a, "shell", stmt)
+                continue
+            program = posixpath.basename(argv[0].value)
+            if program == "export":
+                for word in argv[1:]:
+                    name, eq, _ = word.value.partition("=")
+                    if eq and name.isidentifier():
+                        value_word = shell.Word(word.value[len(name) + 1:], _value_start(self.text, word, name),
+                                                word.end, word.quoted, word.dynamic)
+                        self._shell_setting(shell.Assignment(name, value_word, word.start, word.end), "export", stmt)
+                continue
+            if program == "go":
+                inline = [self._setting_from(a, "inline", stmt) for a in assignments]
+                self._go(argv[0], argv[1:], inline, stmt, network_host)
+
+    def _go(self, go_word, args: list, inline: list[Setting], stmt: Span, network_host: bool) -> None:
+        end = args[-1].end if args else go_word.end
+        values = [a.value for a in args]
+        if values[:1] == ["env"] and ("-w" in values or "-u" in values):
+            how = "go-env-w" if "-w" in values else "go-env-u"
+            for word in args[1:]:
+                if word.value.startswith("-"):
+                    continue
+                name, eq, value = word.value.partition("=")
+                if how == "go-env-w" and not eq:
+                    continue
+                vstart = _value_start(self.text, word, name)
+                setting = Setting(name, None if word.dynamic else value, Span(word.start, word.end),
+                                  Span(vstart, word.end) if eq else None, how, self.source, stmt,
+                                  dynamic=word.dynamic, raw_value=self.text[vstart:word.end] if eq else "")
+                self.stage.events.append(setting)
+            return
+        for setting in inline:
+            self.stage.events.append(setting)
+        self.stage.events.append(GoCommand(list(args), Span(go_word.start, end), inline, self.source, stmt, network_host))
+
+    def _setting_from(self, a: "shell.Assignment", how: str, stmt: Span) -> Setting:
+        value = a.value
+        return Setting(a.name, None if value.dynamic else value.value, Span(a.start, a.end),
+                       Span(value.start, value.end), how, self.source, stmt, dynamic=value.dynamic,
+                       raw_value=self.text[value.start:value.end])
+
+    def _shell_setting(self, a: "shell.Assignment", how: str, stmt: Span) -> None:
+        self.stage.events.append(self._setting_from(a, how, stmt))
+
+
+def _value_start(text: str, word, name: str) -> int:
+    """Where the value of a NAME=VALUE shell word starts in the file."""
+    if text.startswith(name + "=", word.start):
+        return word.start + len(name) + 1
+    return word.start
+
+
+def _is_context_root(path: str) -> bool:
+    return posixpath.normpath(path.strip() or ".") in (".", "/", "*")
+
+
+def _runs_heredoc_as_script(commands: list) -> bool:
+    """`RUN <<EOF` (no command) and `RUN bash -e <<EOF` run the heredoc body as the script."""
+    if not commands or not commands[0].argv:
+        return True
+    argv = commands[0].argv
+    if posixpath.basename(argv[0].value) not in SHELLS:
+        return False
+    return all(w.value.startswith("-") and "c" not in w.value[1:] for w in argv[1:])
+
+
+def _blank_comment_lines(text: str, start: int, end: int) -> str:
+    """The RUN text with comment lines inside continuations blanked (Docker removes them), so the
+    shell lexer sees the same command while every offset stays the same."""
+    chunk = text[start:end]
+    if "#" not in chunk:
+        return chunk
+    out = []
+    first = True
+    for line in chunk.splitlines(keepends=True):
+        if not first and line.lstrip().startswith("#"):
+            body = line.rstrip("\r\n")
+            out.append(" " * len(body) + line[len(body):])
+        else:
+            out.append(line)
+        first = False
+    return "".join(out)

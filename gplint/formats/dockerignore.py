@@ -1,0 +1,36 @@
+"""Lower a .dockerignore file: its patterns as moby/patternmatcher reads them (§10.2)."""
+from __future__ import annotations
+
+import posixpath
+
+from ..ignorematch import IgnoreMatcher, read_ignore_file
+from ..model import Document
+from ..source import Source, Span
+
+
+def lower(source: Source) -> Document:
+    doc = Document(source)
+    patterns, errors = read_ignore_file(source.text)
+    doc.extra["patterns"] = patterns
+    doc.extra["matcher"] = IgnoreMatcher(patterns)
+    for error in errors:
+        doc.problems.append(("GP001", Span(error.start, error.end), error.message))
+    return doc
+
+
+def governed_dockerfile(ignore_rel: str) -> str | None:
+    """`<name>.dockerignore` belongs to the Dockerfile `<name>` beside it (§10.1)."""
+    folder, name = posixpath.split(ignore_rel)
+    if name == ".dockerignore" or not name.endswith(".dockerignore"):
+        return None
+    return posixpath.join(folder, name[: -len(".dockerignore")])
+
+
+def applicable_ignore_file(project, dockerfile_rel: str, context: str) -> str | None:
+    """The one ignore file BuildKit reads for this Dockerfile and context, if any (§10.1):
+    `<Dockerfile>.dockerignore` next to it first, else `.dockerignore` at the context root."""
+    specific = dockerfile_rel + ".dockerignore"
+    if project.exists(specific):
+        return specific
+    root = posixpath.join(context, ".dockerignore") if context else ".dockerignore"
+    return root if project.exists(root) else None

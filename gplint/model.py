@@ -1,0 +1,266 @@
+"""The execution model every format is lowered into, and the walk that says what is in scope.
+
+A *scope* is a place where commands run with one environment: a Dockerfile stage, a CI job.
+It holds ordered *events*: settings (ARG, ENV, inline ``X=v``, ``export``, ``go env -w``, CI
+``env:`` / ``variables:``), go commands, image builds, file copies and identity changes. A
+scope may inherit from a parent scope (a stage ``FROM`` another stage). Rules read only this
+model; where a fact about Docker or Go decides something it lives here or in goenv.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .source import Source, Span
+
+
+@dataclass(slots=True)
+class Setting:
+    """One place a variable gets (or loses) a value."""
+
+    name: str
+    value: str | None  # literal value once resolved; None when declared without one or unknowable
+    span: Span  # the whole NAME=VALUE token (or the NAME of a bare ARG)
+    value_span: Span | None  # where the value's text is, to point at and edit it
+    how: str  # arg | global-arg | env | inline | export | shell | go-env-w | go-env-u | ci-env | github-env | variables
+    source: Source
+    stmt: Span  # the statement (instruction, step, job key) that holds it
+    dynamic: bool = False  # the value holds references we could not resolve
+    raw_value: str = ""  # the value exactly as written (before substitution)
+    default_from: "Setting | None" = None  # ARG NAME re-declared: the global ARG it takes its value from
+
+    @property
+    def declared_only(self) -> bool:
+        """An ``ARG NAME`` with no default: in scope, but unset unless a build arg is passed."""
+        return self.how in ("arg", "global-arg") and self.value is None and not self.dynamic
+
+
+@dataclass(slots=True)
+class GoCommand:
+    args: list  # list[shell.Word]: the words after `go`
+    span: Span  # from `go` to the end of its last argument
+    inline: list[Setting]  # X=v prefixes and `env X=v` of this one command
+    source: Source
+    stmt: Span
+    network_host: bool = False  # RUN --network=host
+
+    @property
+    def words(self) -> list[str]:
+        return [w.value for w in self.args]
+
+
+@dataclass(slots=True)
+class CopyFrom:
+    """Files brought into a stage from the build context (COPY/ADD, RUN --mount=type=bind)."""
+
+    sources: list[str]  # paths relative to the context, as written
+    span: Span
+    source: Source
+    stmt: Span
+    whole_context: bool = False
+    dest: str = ""
+
+
+@dataclass(slots=True)
+class UserChange:
+    """USER, or ENV HOME / XDG_CONFIG_HOME / GOENV: where `go env -w` writes changes."""
+
+    span: Span
+    source: Source
+    what: str
+
+
+@dataclass(slots=True)
+class BuildArg:
+    name: str
+    value: str | None  # None when passed as a bare NAME: the builder client takes it from its environment (§9.3)
+    span: Span
+    source: Source
+    dynamic: bool = False
+
+
+@dataclass(slots=True)
+class ImageBuild:
+    """`docker build`, `docker buildx build`, `podman build`, `buildah bud`, docker/build-push-action."""
+
+    tool: str
+    context: str | None  # repository-relative folder; None when it cannot be resolved in the repository
+    dockerfile: str | None  # repository-relative path; None when it cannot be resolved
+    build_args: list[BuildArg]
+    span: Span
+    source: Source
+    stmt: Span
+    network_host: bool = False
+    add_hosts: list[str] = field(default_factory=list)
+    # the format's way of passing one more build arg: NAME -> edit (or None when it cannot)
+    add_build_arg: Callable[[str], object] | None = None
+
+    def passes(self, name: str) -> BuildArg | None:
+        return next((a for a in self.build_args if a.name == name), None)
+
+
+Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild
+
+
+@dataclass(slots=True)
+class Scope:
+    kind: str  # 'stage' | 'job'
+    name: str
+    index: int
+    source: Source
+    span: Span  # the FROM instruction / the job key
+    events: list = field(default_factory=list)
+    parent: "Scope | None" = None
+    parent_unknown: bool = False  # FROM an image or reference we cannot resolve
+    base_image: str | None = None
+    base_image_span: Span | None = None
+    header_end: int = 0  # where an instruction may be inserted right after FROM (and its ARG block)
+    initial: dict = field(default_factory=dict)  # name -> Setting present before the first event (CI env)
+    container: str | None = None  # CI: the image a job's steps run in (None: on the runner itself)
+    services: list[str] = field(default_factory=list)  # CI: service container images
+
+    def lineage(self) -> Iterator["Scope"]:
+        """This scope and its ancestors, nearest first (cycles are impossible by construction)."""
+        scope: Scope | None = self
+        seen = 0
+        while scope is not None and seen < 256:
+            yield scope
+            scope = scope.parent
+            seen += 1
+
+    def derives_from(self, other: "Scope") -> bool:
+        return any(s is other for s in self.lineage())
+
+    def go_commands(self) -> Iterator[GoCommand]:
+        return (e for e in self.events if isinstance(e, GoCommand))
+
+
+# -- the environment walk -------------------------------------------------------------------
+PERSISTENT = ("arg", "global-arg", "env", "ci-env", "github-env", "variables")
+
+
+@dataclass(slots=True)
+class Env:
+    """What a command sees: build args and ENV (ENV wins, Docker §8.4), then RUN-local settings."""
+
+    args: dict[str, Setting] = field(default_factory=dict)
+    envs: dict[str, Setting] = field(default_factory=dict)
+    local: dict[str, Setting] = field(default_factory=dict)  # export / go env -w reached within reach
+    goenv_file: dict[str, Setting] = field(default_factory=dict)  # values written by `go env -w`
+
+    def get(self, name: str) -> Setting | None:
+        """The setting the process environment takes NAME from, or None when it is not in scope."""
+        if name in self.local:
+            return self.local[name]
+        if name in self.envs:
+            return self.envs[name]
+        return self.args.get(name)
+
+    def effective(self, name: str) -> Setting | None:
+        """Like get(), but also the user go env file when the environment has no non-empty value
+        (§3.10: environment > go env file > go.env)."""
+        setting = self.get(name)
+        if setting is not None and (setting.value or setting.dynamic or setting.declared_only):
+            return setting
+        written = self.goenv_file.get(name)
+        if written is not None and written.how == "go-env-w":
+            return written
+        return setting
+
+    def copy(self) -> "Env":
+        return Env(dict(self.args), dict(self.envs), dict(self.local), dict(self.goenv_file))
+
+
+def apply_setting(env: Env, setting: Setting) -> None:
+    """Fold one setting into an environment."""
+    how = setting.how
+    if how in ("arg", "global-arg"):
+        env.args[setting.name] = setting
+    elif how in ("env", "ci-env", "github-env", "variables"):
+        env.envs[setting.name] = setting
+    elif how == "export":
+        env.local[setting.name] = setting
+    elif how == "shell":
+        # A plain `X=v` changes the environment only if X is already exported (sh semantics).
+        if env.get(setting.name) is not None:
+            env.local[setting.name] = setting
+    elif how == "go-env-w":
+        env.goenv_file[setting.name] = setting
+    elif how == "go-env-u":
+        env.goenv_file.pop(setting.name, None)
+
+
+def walk(scope: Scope) -> Iterator[tuple[object, Env]]:
+    """Yield (event, env before it) for the scope's own events, after replaying its ancestors.
+
+    RUN-local state (export) is reset at each new statement, because every RUN starts a new shell;
+    `go env -w` persists in the file system and so travels down the lineage.
+    """
+    env = Env()
+    for name, setting in scope.initial.items():
+        env.envs[name] = setting
+    for ancestor in reversed(list(scope.lineage())[1:]):
+        env = _final(ancestor, env)
+    yield from _events_with_env(scope, env)
+
+
+def env_at_end(scope: Scope) -> Env:
+    env = Env()
+    for s in reversed(list(scope.lineage())):
+        env = _final(s, env)
+    return env
+
+
+def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:
+    env = env.copy()
+    current_stmt: Span | None = None
+    for event in scope.events:
+        stmt = getattr(event, "stmt", None)
+        if stmt is not None and stmt != current_stmt:
+            current_stmt = stmt
+            env.local.clear()
+        yield event, env
+        if isinstance(event, Setting):
+            if event.how == "inline":
+                continue  # inline settings belong to their one command
+            env = env.copy()
+            apply_setting(env, event)
+
+
+def _final(scope: Scope, env: Env) -> Env:
+    """The persistent environment a scope hands to scopes derived from it."""
+    env = env.copy()
+    for event in scope.events:
+        if isinstance(event, Setting) and event.how in PERSISTENT + ("go-env-w", "go-env-u"):
+            apply_setting(env, event)
+    env.local.clear()
+    return env
+
+
+def command_env(env: Env, command: GoCommand) -> Env:
+    """The environment of one go command: the scope's plus its own inline assignments."""
+    if not command.inline:
+        return env
+    env = env.copy()
+    for setting in command.inline:
+        env.local[setting.name] = setting
+    return env
+
+
+@dataclass(slots=True)
+class Document:
+    """A lowered file: its scopes plus every setting written in it (for value-level rules)."""
+
+    source: Source
+    scopes: list[Scope] = field(default_factory=list)
+    global_settings: list[Setting] = field(default_factory=list)  # Dockerfile ARGs before FROM
+    problems: list = field(default_factory=list)  # (code, span, message) of unusable input
+    extra: dict = field(default_factory=dict)  # format-specific facts (e.g. the Dockerfile's instructions)
+
+    def settings(self) -> Iterator[Setting]:
+        yield from self.global_settings
+        for scope in self.scopes:
+            for event in scope.events:
+                if isinstance(event, Setting):
+                    yield event
+            yield from scope.initial.values()

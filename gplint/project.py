@@ -1,0 +1,150 @@
+"""The repository around the linted files: lazy, cached access to the other files cross-file
+rules need (go.mod, vendor/modules.txt, ignore files, Dockerfiles named by CI)."""
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+
+from .source import Source, SourceError
+
+MAX_BYTES = 10 * 1024 * 1024  # larger inputs are reported, not read (no real config file is near this)
+
+
+@dataclass(slots=True)
+class BuildContext:
+    """One way a Dockerfile is built: its context folder (repository-relative) and its origin."""
+
+    dockerfile: str  # repository-relative path
+    context: str  # repository-relative folder ('' is the root)
+    origin: object = None  # the CI invocation that builds it, or None for the default
+
+
+@dataclass
+class Project:
+    root: str  # absolute path of the repository root
+    cwd: str = field(default_factory=os.getcwd)
+    inventory_files: list[str] | None = None  # repository-relative go.mod, go.work, modules.txt, Dockerfiles
+    _sources: dict = field(default_factory=dict)
+    _documents: dict = field(default_factory=dict)
+    contexts: dict[str, list[BuildContext]] = field(default_factory=dict)  # added by CI lowering
+    overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
+    _ci_scanned: bool = False
+
+    # -- paths --------------------------------------------------------------------------------
+    def rel(self, abspath: str) -> str:
+        return os.path.relpath(abspath, self.root).replace(os.sep, "/")
+
+    def abs(self, rel: str) -> str:
+        return os.path.join(self.root, *rel.split("/")) if rel else self.root
+
+    def display(self, abspath: str) -> str:
+        """Relative to the working directory when under it (the JSON `path`)."""
+        rel = os.path.relpath(abspath, self.cwd)
+        return abspath if rel.startswith("..") else rel.replace(os.sep, "/")
+
+    def exists(self, rel: str) -> bool:
+        return os.path.isfile(self.abs(rel))
+
+    # -- files --------------------------------------------------------------------------------
+    def source(self, rel: str, kind: str) -> Source | None:
+        """The file as a Source, or None when it is absent or unusable (the linted files report
+        their own problems; auxiliary files just stay silent)."""
+        key = (rel, kind)
+        if key not in self._sources:
+            self._sources[key] = None
+            path = self.abs(rel)
+            if path in self.overrides:
+                self._sources[key] = Source(self.display(path), path, kind, self.overrides[path])
+                return self._sources[key]
+            try:
+                if os.path.isfile(path) and os.path.getsize(path) <= MAX_BYTES:
+                    with open(path, "rb") as f:
+                        self._sources[key] = Source.from_bytes(self.display(path), path, kind, f.read())
+            except (OSError, SourceError):
+                pass
+        return self._sources[key]
+
+    def add_source(self, rel: str, source: Source) -> None:
+        self._sources[(rel, source.kind)] = source
+
+    def document(self, rel: str, kind: str = "dockerfile"):
+        """The lowered document of a repository file, cached (CI rules follow builds into it)."""
+        key = (rel, kind)
+        if key not in self._documents:
+            source = self.source(rel, kind)
+            self._documents[key] = lower(source, self) if source is not None else None
+        return self._documents[key]
+
+    def set_document(self, rel: str, doc) -> None:
+        self._documents[(rel, doc.source.kind)] = doc
+
+    def inventory(self) -> list[str]:
+        """go.mod, go.work, vendor/modules.txt and Dockerfiles anywhere in the repository."""
+        if self.inventory_files is None:
+            from .discover import walk_inventory
+
+            self.inventory_files = walk_inventory(self.root)
+        return self.inventory_files
+
+    def go_mods_under(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/" if folder else ""
+        return [p for p in self.inventory() if p.endswith("go.mod") and p.startswith(prefix)]
+
+    def build_contexts(self, dockerfile_rel: str) -> list[BuildContext]:
+        """How a Dockerfile is built: CI invocations found in the repository, else its own folder."""
+        self._scan_ci()
+        found = self.contexts.get(dockerfile_rel)
+        if found:
+            return found
+        return [BuildContext(dockerfile_rel, posixpath.dirname(dockerfile_rel))]
+
+
+    def _scan_ci(self) -> None:
+        """Lower the repository's CI files once, for the builds they make (linted or not)."""
+        if self._ci_scanned:
+            return
+        self._ci_scanned = True
+        from .discover import kind_of
+
+        for rel in self.inventory():
+            kind = kind_of(rel)
+            if kind in ("github", "action", "gitlab") and (rel, kind) not in self._documents:
+                try:
+                    doc = self.document(rel, kind)
+                except Exception:  # an auxiliary file that does not lower says nothing
+                    doc = None
+                if doc is not None:
+                    self.register_builds(doc)
+
+    def register_builds(self, doc) -> None:
+        """Record the image builds a CI document makes, so Dockerfile rules know their contexts."""
+        from .model import ImageBuild
+
+        for scope in doc.scopes:
+            for event in scope.events:
+                if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
+                    known = self.contexts.setdefault(event.dockerfile, [])
+                    if not any(c.context == event.context for c in known):
+                        known.append(BuildContext(event.dockerfile, event.context, event))
+
+
+def lower(source: Source, project: "Project | None" = None):
+    """Lower a source into a Document by its kind (imports each format only when needed)."""
+    if source.kind == "dockerfile":
+        from .formats import dockerfile
+
+        return dockerfile.lower(source)
+    if source.kind == "dockerignore":
+        from .formats import dockerignore
+
+        return dockerignore.lower(source)
+    if source.kind in ("github", "action"):
+        from .formats import github
+
+        return github.lower(source, project)
+    if source.kind == "gitlab":
+        from .formats import gitlab
+
+        return gitlab.lower(source, project)
+    raise ValueError(f"no lowering for {source.kind}")

@@ -1,0 +1,102 @@
+"""The rule registry: each rule's metadata comes from its rules/<CODE>.md front matter, and its
+check function registers itself with @rule. Adding a rule touches one check module and one doc."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
+
+# Which document kinds a check reads; the engine calls a check only for documents of its kinds.
+CheckFn = Callable[..., Iterable]
+
+
+@dataclass(slots=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: str  # 'error' | 'warning'
+    fix: str  # 'safe' | 'unsafe' | 'safe, unsafe' | 'none'
+    summary: str
+    default: bool = True  # selected unless the user opts out (GP205 is opt-in)
+    preview: bool = False
+
+
+_CHECKS: dict[str, list[tuple[tuple[str, ...], CheckFn]]] = {}
+_META: dict[str, RuleInfo] | None = None
+
+
+def rule(code: str, kinds: tuple[str, ...]):
+    """Register a check function for a rule code over documents of the given kinds."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        _CHECKS.setdefault(code, []).append((kinds, fn))
+        return fn
+
+    return register
+
+
+def checks() -> dict[str, list[tuple[tuple[str, ...], CheckFn]]]:
+    from . import checks as _  # noqa: F401  (importing the package registers every check)
+
+    return _CHECKS
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A tiny `key: value` front matter reader (no YAML import on the start-up path)."""
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end == -1:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in text[3:end].strip().splitlines():
+        key, _, value = line.partition(":")
+        if key.strip():
+            meta[key.strip()] = value.strip().strip('"')
+    body_start = text.find("\n", end + 4)
+    return meta, text[body_start + 1:] if body_start != -1 else ""
+
+
+def rules() -> dict[str, RuleInfo]:
+    global _META
+    if _META is None:
+        found: dict[str, RuleInfo] = {}
+        for name in sorted(os.listdir(RULES_DIR)):
+            if not name.endswith(".md"):
+                continue
+            with open(os.path.join(RULES_DIR, name), encoding="utf-8") as f:
+                meta, _ = parse_front_matter(f.read())
+            code = meta.get("code")
+            if not code:
+                continue
+            found[code] = RuleInfo(
+                code=code, name=meta.get("name", code), severity=meta.get("severity", "warning"),
+                fix=meta.get("fix", "none"), summary=meta.get("summary", ""),
+                default=meta.get("default", "true") != "false", preview=meta.get("preview", "false") == "true",
+            )
+        _META = found
+    return _META
+
+
+def doc_text(code: str) -> str | None:
+    path = os.path.join(RULES_DIR, f"{code}.md")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def resolve_selector(selector: str) -> set[str]:
+    """A code (GP101), a prefix (GP1, GP), ALL, or a rule name (goproxy-unset-in-stage)."""
+    selector = selector.strip()
+    table = rules()
+    if selector.upper() == "ALL":
+        return set(table)
+    upper = selector.upper()
+    by_prefix = {c for c in table if c.startswith(upper)} if upper.startswith("GP") else set()
+    if by_prefix:
+        return by_prefix
+    return {c for c, info in table.items() if info.name == selector.lower()}

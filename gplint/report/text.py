@@ -1,0 +1,70 @@
+"""`--format text`: file:line:col, code, name, message, the source line with a caret, help."""
+from __future__ import annotations
+
+import os
+import sys
+
+from ..diagnostic import Diagnostic
+from .common import region, rule_name, severity
+
+
+def use_colour(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class _Paint:
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
+
+
+def render(diagnostics: list[Diagnostic], *, colour: bool | None = None, show_source: bool = True, **_) -> str:
+    paint = _Paint(use_colour(sys.stdout) if colour is None else colour)
+    out: list[str] = []
+    for diag in diagnostics:
+        r = region(diag)
+        level = severity(diag.code)
+        level_colour = "1;31" if level == "error" else "1;33"
+        out.append(f"{paint(diag.source.path, '1')}:{r['line']}:{r['column']}: "
+                   f"{paint(diag.code, level_colour)} {paint(rule_name(diag.code), '2')} {diag.message}")
+        if show_source:
+            out.extend(_snippet(diag, r, paint))
+        if diag.fix is not None and diag.fix.edits:
+            tag = "" if diag.fix.applicability == "safe" else " (unsafe: --unsafe-fixes)"
+            out.append(f"  {paint('help', '1;36')}: {diag.fix.message}{tag}")
+        out.append("")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _snippet(diag: Diagnostic, r: dict, paint) -> list[str]:
+    text = diag.source.line_text(r["line"])
+    if len(text) > 200:  # keep a 1 MB line from flooding the terminal
+        start = max(0, r["column"] - 60)
+        text = text[start:start + 160]
+        col = r["column"] - start
+    else:
+        col = r["column"]
+    end = r["end_column"] if r["end_line"] == r["line"] else len(text) + 1
+    width = max(1, min(end, len(text) + 1) - col)
+    gutter = " " * len(str(r["line"]))
+    return [f" {gutter} |",
+            f" {r['line']} | {text.expandtabs(1)}",
+            f" {gutter} | {' ' * (col - 1)}{paint('^' * width, '1;31')}"]
+
+
+def summary(diagnostics: list[Diagnostic], fixable_safe: int, fixable_unsafe: int) -> str:
+    if not diagnostics:
+        return "All checks passed.\n"
+    noun = "diagnostic" if len(diagnostics) == 1 else "diagnostics"
+    parts = [f"Found {len(diagnostics)} {noun}."]
+    if fixable_safe:
+        parts.append(f"{fixable_safe} fixable with --fix.")
+    if fixable_unsafe:
+        parts.append(f"{fixable_unsafe} more with --unsafe-fixes.")
+    return " ".join(parts) + "\n"

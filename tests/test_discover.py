@@ -1,0 +1,82 @@
+"""Which files gplint reads, and .gitignore handling."""
+from __future__ import annotations
+
+import pytest
+
+from gplint.discover import GitIgnore, find_root, kind_of, walk
+
+
+@pytest.mark.parametrize("path,kind", [
+    ("Dockerfile", "dockerfile"),
+    ("build/Dockerfile.prod", "dockerfile"),
+    ("docker/Dockerfile-go-builder", "dockerfile"),
+    ("Dockerfile_multiarch", "dockerfile"),
+    ("docker/koord-manager.dockerfile", "dockerfile"),
+    ("api.Dockerfile", "dockerfile"),
+    ("Containerfile", "dockerfile"),
+    (".dockerignore", "dockerignore"),
+    ("docker/build.Dockerfile.dockerignore", "dockerignore"),
+    ("Dockerfile.dockerignore", "dockerignore"),
+    (".github/workflows/ci.yml", "github"),
+    (".github/workflows/release.yaml", "github"),
+    (".gitlab-ci.yml", "gitlab"),
+    ("action.yml", "action"),
+    ("Dockerfile.md", None),
+    ("docs/Dockerfile.sh", None),
+    ("workflows/ci.yml", None),
+    ("main.go", None),
+])
+def test_kind_of(path, kind):
+    assert kind_of(path) == kind
+
+
+def _tree(root, files):
+    for name, content in files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(content)
+
+
+def test_walk_honours_gitignore_and_skips_git(tmp_path):
+    _tree(tmp_path, {
+        ".git/HEAD": "ref",
+        ".git/Dockerfile": "FROM x",
+        ".gitignore": "build/\n*.tmp.Dockerfile\n!keep.tmp.Dockerfile\n",
+        "Dockerfile": "FROM x",
+        "build/Dockerfile": "FROM x",
+        "a.tmp.Dockerfile": "FROM x",
+        "keep.tmp.Dockerfile": "FROM x",
+        "sub/.gitignore": "/Dockerfile.local\n",
+        "sub/Dockerfile.local": "FROM x",
+        "sub/deeper/Dockerfile.local": "FROM x",
+        "sub/go.mod": "module m\n",
+    })
+    found, inventory = walk(str(tmp_path), str(tmp_path))
+    names = sorted(f.abspath[len(str(tmp_path)) + 1:] for f in found)
+    assert names == ["Dockerfile", "keep.tmp.Dockerfile", "sub/deeper/Dockerfile.local"]
+    assert "sub/go.mod" in inventory
+
+
+def test_gitignore_patterns():
+    ignore = GitIgnore()
+    ignore.rules = []
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, ".gitignore")
+        with open(path, "w") as f:
+            f.write("**/node_modules\ndocs/*.md\n/root-only\n# comment\n\\#literal\n")
+        ignore.add_file("", path)
+    assert ignore.ignored("a/b/node_modules", True)
+    assert ignore.ignored("docs/x.md", False)
+    assert not ignore.ignored("docs/sub/x.md", False)
+    assert ignore.ignored("root-only", False)
+    assert not ignore.ignored("sub/root-only", False)
+    assert ignore.ignored("#literal", False)
+
+
+def test_find_root(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    assert find_root(str(tmp_path / "a" / "b")) == str(tmp_path)
