@@ -97,7 +97,20 @@ class Project:
         found = self.contexts.get(dockerfile_rel)
         if found:
             return found
-        return [BuildContext(dockerfile_rel, posixpath.dirname(dockerfile_rel))]
+        return [BuildContext(dockerfile_rel, self._default_context(posixpath.dirname(dockerfile_rel)))]
+
+    def _default_context(self, folder: str) -> str:
+        """The Dockerfile's folder; but when that folder holds no go.mod and a folder above it
+        does, the Go module root above (Dockerfiles in build/ or deploy/ are built from there)."""
+        inventory = set(self.inventory())
+        if posixpath.join(folder, "go.mod") in inventory or not folder:
+            return folder
+        probe = folder
+        while probe:
+            probe = posixpath.dirname(probe)
+            if posixpath.join(probe, "go.mod") in inventory or (not probe and "go.mod" in inventory):
+                return probe
+        return folder
 
 
     def _scan_ci(self) -> None:

@@ -110,9 +110,16 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
             result.diagnostics.append(unusable(source, "empty Dockerfile: there is nothing docker can build"))
             result.input_errors += 1
             continue
-        docs.append(lower_source(project, source))
+        try:
+            docs.append(lower_source(project, source))
+        except Exception as exc:  # a bug must cost one file, never the run (and never a traceback)
+            result.diagnostics.append(unusable(source, f"internal error while reading this file: {exc!r}"))
+            result.input_errors += 1
     for doc in docs:
-        diags = check_document(doc, project, selected)
+        try:
+            diags = check_document(doc, project, selected)
+        except Exception as exc:
+            diags = [unusable(doc.source, f"internal error while checking this file: {exc!r}")]
         result.input_errors += sum(1 for d in diags if d.code == "GP001")
         result.diagnostics.extend(diags)
     result.diagnostics.sort(key=lambda d: d.sort_key)

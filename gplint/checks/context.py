@@ -40,9 +40,33 @@ def _context_files(project, context: str) -> list[str]:
     return found
 
 
+def _workspace_files(project, context: str, candidates: list[str]) -> list[str]:
+    """What a whole-context build needs: the root module, or the go.work and the modules it uses
+    (nested modules that the build never uses may well be excluded on purpose)."""
+    prefix = context + "/" if context else ""
+    needed = [c for c in candidates if "/" not in c]
+    if "go.work" in needed:
+        work = project.source(prefix + "go.work", "gomod")
+        for use in _work_uses(work.text if work else ""):
+            folder = posixpath.normpath(use)
+            needed += [c for c in candidates if posixpath.dirname(c) == folder]
+    return needed
+
+
+def _work_uses(text: str) -> list[str]:
+    import re
+
+    uses = []
+    for block in re.findall(r"(?m)^use\s*\((.*?)\)", text, re.S):
+        uses += [line.split("//")[0].strip() for line in block.splitlines() if line.split("//")[0].strip()]
+    uses += [m.strip() for m in re.findall(r"(?m)^use\s+([^(\s][^\n]*)$", text)]
+    return uses
+
+
 def _needed(doc: Document, project, context: str) -> dict[str, CopyFrom]:
     """Files the Dockerfile needs from the context, each with the copy that brings it."""
     candidates = _context_files(project, context)
+    whole = _workspace_files(project, context, candidates)
     runs = [r for r in go_runs(doc, project) if r.subcommand not in ("env", "version", "help")]
     vendor_runs = [r for r in runs if "-mod=vendor" in r.command.words or goenv.goflags_mod(
         (r.env.effective("GOFLAGS").value or "") if r.env.effective("GOFLAGS") else "") == "vendor"]
@@ -55,7 +79,7 @@ def _needed(doc: Document, project, context: str) -> dict[str, CopyFrom]:
             used_by_go = [r for r in runs if copy in r.copies_before]
             if not used_by_go:
                 continue
-            for path in candidates:
+            for path in (whole if copy.whole_context else candidates):
                 if copied([copy], path):
                     needed.setdefault(path, copy)
             if any(copy in r.copies_before for r in vendor_runs):

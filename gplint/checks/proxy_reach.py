@@ -55,6 +55,11 @@ def _env_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:
             if isinstance(e, Setting) and e.name == name and e.how == "env"]
 
 
+def _unrelated(scope: Scope, other: Scope) -> bool:
+    """Neither stage derives from the other: ENV set in one never reaches the other (§9.1)."""
+    return not scope.derives_from(other) and not other.derives_from(scope)
+
+
 def _global_arg(doc: Document, name: str) -> Setting | None:
     return next((s for s in doc.global_settings if s.name == name), None)
 
@@ -66,7 +71,7 @@ def goproxy_unset_in_stage(doc: Document, project):
         scope = doc.scopes[index]
         if _global_arg(doc, "GOPROXY") is not None:
             continue  # GP102 explains it
-        if any(not scope.derives_from(other) for other, _ in _env_setters(doc, "GOPROXY")):
+        if any(_unrelated(scope, other) for other, _ in _env_setters(doc, "GOPROXY")):
             continue  # GP103 explains it
         cmd = " ".join(["go"] + run.command.words[:2])
         yield Diagnostic(
@@ -99,15 +104,20 @@ def global_arg_not_redeclared(doc: Document, project):
             )
 
 
+# Settings every go build of a file needs alike; security-weakening ones (GOSUMDB=off, GOINSECURE,
+# GOFLAGS=-insecure) are never spread to other stages.
+SHARED_SETTINGS = ("GONOPROXY", "GONOSUMDB", "GOPRIVATE", "GOPROXY")
+
+
 @rule("GP103", kinds=("dockerfile",))
 def env_not_inherited(doc: Document, project):
-    for name in sorted(GO_VARIABLES):
+    for name in SHARED_SETTINGS:
         setters = _env_setters(doc, name)
         if not setters or _global_arg(doc, name) is not None:
             continue
         for index, run in _uncovered_runs(doc, project, name).items():
             scope = doc.scopes[index]
-            setter_scope, setter = next(((s, e) for s, e in setters if not scope.derives_from(s)), (None, None))
+            setter_scope, setter = next(((s, e) for s, e in setters if _unrelated(scope, s)), (None, None))
             if setter is None:
                 continue
             yield Diagnostic(

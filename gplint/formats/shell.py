@@ -1,0 +1,593 @@
+"""A position-keeping shell lexer and simple-command splitter.
+
+Not a full shell: enough to see, with exact offsets into the original file, the commands a
+Dockerfile RUN or a CI script runs, their prefix assignments, redirections and heredocs, the
+commands inside `$(…)`, subshells and `sh -c '…'`. It never raises and runs in linear time with
+bounded nesting.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+MAX_DEPTH = 24
+SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
+_OPEN_KEYWORDS = {"if", "then", "elif", "else", "do", "while", "until", "!", "{"}
+_CLOSE_KEYWORDS = {"fi", "done", "esac", "}"}
+_CONTROL_OPEN = {"if", "while", "until", "for", "case"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    value: str
+    start: int
+    end: int
+    quoted: bool = False
+    dynamic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    name: str
+    value: Word
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    op: str
+    target: Word | None
+    heredoc_body: Word | None = None
+
+
+@dataclass(slots=True)
+class Command:
+    assignments: list[Assignment]
+    argv: list[Word]
+    redirects: list[Redirect]
+    start: int
+    end: int
+    group_redirects: list[Redirect] = field(default_factory=list)
+    in_subshell: bool = False
+    conditional: bool = False
+
+
+# -- lexing ---------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # 'word' | 'op' | 'nl'
+    text: str
+    start: int
+    end: int
+    word: Word | None = None
+    raw: str = ""
+    holder: list | None = None  # a heredoc operator's body, once read
+
+
+_OPS = ("&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>>", "&>", ">&", "<&", ">|", "<>", "|&", ";", "&", "|",
+        "(", ")", "<", ">")
+
+
+class _Lexer:
+    def __init__(self, text: str, base: int, escape: str, depth: int, sink: list):
+        self.text = text
+        self.base = base
+        self.escape = escape
+        self.depth = depth
+        self.sink = sink  # commands found inside $(…) and backticks
+        self.pending_heredocs: list[tuple[list, str, bool]] = []
+
+    def tokens(self) -> list[_Tok]:
+        text, esc = self.text, self.escape
+        n = len(text)
+        i = 0
+        out: list[_Tok] = []
+        while i < n:
+            c = text[i]
+            if c == esc and i + 1 < n and text[i + 1] == "\n":
+                i += 2
+                continue
+            if c == esc and text.startswith("\r\n", i + 1):
+                i += 3
+                continue
+            if c in " \t\r":
+                i += 1
+                continue
+            if c == "\n":
+                out.append(_Tok("nl", "\n", i, i + 1))
+                i += 1
+                if self.pending_heredocs:
+                    i = self._read_heredoc_bodies(i)
+                continue
+            if c == "#":
+                j = text.find("\n", i)
+                i = n if j == -1 else j
+                continue
+            # io number before a redirection: 2> 2>> 1>&2
+            m = re.compile(r"\d+(?=[<>])").match(text, i)
+            if m:
+                i = m.end()
+                c = text[i]
+            op = next((o for o in _OPS if text.startswith(o, i)), None)
+            if op is not None:
+                tok = _Tok("op", op, i, i + len(op))
+                out.append(tok)
+                i += len(op)
+                if op in ("<<", "<<-"):
+                    i = self._heredoc_delimiter(i, tok, out)
+                continue
+            word, i = self._word(i)
+            out.append(_Tok("word", word.value, word.start - self.base, word.end - self.base, word, text[word.start - self.base:i]))
+        for tok in out:
+            if tok.holder is not None:
+                tok.word = tok.holder[0] if tok.holder else None
+        return out
+
+    def _heredoc_delimiter(self, i: int, tok: "_Tok", out: list) -> int:
+        """Read the delimiter word after `<<`; its body is read at the next newline."""
+        text, n = self.text, len(self.text)
+        while i < n and text[i] in " \t":
+            i += 1
+        if i >= n or text[i] in "\n;&|()<>":
+            return i
+        word, i = self._word(i)
+        out.append(_Tok("word", word.value, word.start - self.base, word.end - self.base, word, text[word.start - self.base:i]))
+        tok.holder = []
+        self.pending_heredocs.append((tok.holder, word.value, tok.text == "<<-"))
+        return i
+
+    def _word(self, i: int) -> tuple[Word, int]:
+        text, esc, n = self.text, self.escape, len(self.text)
+        start = i
+        value: list[str] = []
+        quoted = dynamic = False
+        while i < n:
+            c = text[i]
+            if c in " \t\r\n;&|()<>" and not (c in "()" and i > start and text[i - 1] == "$"):
+                break
+            if c == esc and i + 1 < n:
+                if text[i + 1] == "\n":
+                    i += 2
+                    continue
+                if text.startswith("\r\n", i + 1):
+                    i += 3
+                    continue
+                value.append(text[i + 1])
+                quoted = True
+                i += 2
+                continue
+            if c == "'":
+                j = text.find("'", i + 1)
+                j = n if j == -1 else j
+                value.append(text[i + 1:j])
+                quoted = True
+                i = j + 1
+                continue
+            if c == "$" and i + 1 < n and text[i + 1] == "'":
+                j = i + 2
+                while j < n and text[j] != "'":
+                    j += 2 if text[j] == "\\" else 1
+                value.append(text[i + 2:min(j, n)])
+                quoted = True
+                i = min(j, n) + 1
+                continue
+            if c == '"':
+                j = i + 1
+                while j < n and text[j] != '"':
+                    if text[j] == "\\" and j + 1 < n:
+                        if text[j + 1] in '"\\$`':
+                            value.append(text[j + 1])
+                        elif text[j + 1] != "\n":
+                            value.append(text[j:j + 2])
+                        j += 2
+                        continue
+                    if text[j] == "$" or text[j] == "`":
+                        dyn_text, j = self._expansion(j)
+                        value.append(dyn_text)
+                        dynamic = True
+                        continue
+                    value.append(text[j])
+                    j += 1
+                quoted = True
+                i = min(j, n) + 1
+                continue
+            if c == "$" or c == "`":
+                dyn_text, j = self._expansion(i)
+                value.append(dyn_text)
+                if dyn_text != "$":
+                    dynamic = True
+                i = j
+                continue
+            value.append(c)
+            i += 1
+        return Word("".join(value), start + self.base, i + self.base, quoted, dynamic), max(i, start + 1)
+
+    def _expansion(self, i: int) -> tuple[str, int]:
+        """$NAME, ${…}, $(…), $((…)), `…`: kept verbatim; commands inside are parsed too."""
+        text, n = self.text, len(self.text)
+        if text[i] == "`":
+            j = i + 1
+            while j < n and text[j] != "`":
+                j += 2 if text[j] == "\\" else 1
+            self._inner(i + 1, min(j, n))
+            return text[i:j + 1], min(j + 1, n)
+        if i + 1 >= n:
+            return "$", i + 1
+        nxt = text[i + 1]
+        if nxt == "{":
+            j = _match(text, i + 1, "{", "}")
+            return text[i:j + 1], min(j + 1, n)
+        if nxt == "(":
+            j = _match(text, i + 1, "(", ")")
+            if not text.startswith("((", i + 1):
+                self._inner(i + 2, min(j, n))
+            return text[i:j + 1], min(j + 1, n)
+        m = _NAME.match(text, i + 1)
+        if m:
+            return text[i:m.end()], m.end()
+        if nxt in "@*#?$!-0123456789":
+            return text[i:i + 2], i + 2
+        return "$", i + 1
+
+    def _inner(self, start: int, end: int) -> None:
+        if self.depth >= MAX_DEPTH or end <= start:
+            return
+        for cmd in _parse(self.text[start:end], self.base + start, self.escape, self.depth + 1):
+            cmd.in_subshell = True
+            self.sink.append(cmd)
+
+    def _read_heredoc_bodies(self, i: int) -> int:
+        text, n = self.text, len(self.text)
+        for holder, delim, strip in self.pending_heredocs:
+            body_start = i
+            body_end = n
+            while i < n:
+                j = text.find("\n", i)
+                line_end = n if j == -1 else j
+                line = text[i:line_end].rstrip("\r")
+                if (line.lstrip("\t") if strip else line) == delim:
+                    body_end = i
+                    i = n if j == -1 else j + 1
+                    break
+                i = n if j == -1 else j + 1
+            else:
+                body_end = n
+            holder.append(Word(text[body_start:body_end], body_start + self.base, body_end + self.base, True, False))
+        self.pending_heredocs = []
+        return i
+
+
+def _match(text: str, i: int, open_c: str, close_c: str) -> int:
+    """Index of the bracket closing text[i], skipping quotes; len(text) when unclosed."""
+    depth = 0
+    n = len(text)
+    j = i
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "'" and open_c != "{":
+            k = text.find("'", j + 1)
+            j = n if k == -1 else k + 1
+            continue
+        if c == '"':
+            k = j + 1
+            while k < n and text[k] != '"':
+                k += 2 if text[k] == "\\" else 1
+            j = k + 1
+            continue
+        if c == open_c:
+            depth += 1
+        elif c == close_c:
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return n
+
+
+# -- parsing --------------------------------------------------------------------------------
+def parse_script(text: str, base: int = 0, escape: str = "\\") -> list[Command]:
+    """Every simple command of a script, in order, with offsets into the original file."""
+    try:
+        return _parse(text, base, escape, 0)
+    except RecursionError:
+        return []
+
+
+def _parse(text: str, base: int, escape: str, depth: int) -> list[Command]:
+    inner: list[Command] = []
+    lexer = _Lexer(text, base, escape, depth, inner)
+    toks = lexer.tokens()
+    commands: list[Command] = []
+    groups: list[tuple[str, int, bool]] = []  # (kind, index of first command inside, was conditional)
+    control = 0
+    conditional_next = False
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "nl" or (tok.kind == "op" and tok.text in (";", "&", ";;", "&&", "|", "|&")):
+            conditional_next = False
+            i += 1
+            continue
+        if tok.kind == "op" and tok.text == "||":
+            conditional_next = True
+            i += 1
+            continue
+        if tok.kind == "op" and tok.text == "(":
+            groups.append(("(", len(commands), False))
+            i += 1
+            continue
+        if tok.kind == "op" and tok.text == ")":
+            i = _close_group(toks, i + 1, groups, commands, ")", base)
+            continue
+        if tok.kind == "word" and not tok.word.quoted and tok.text in _CLOSE_KEYWORDS:
+            if tok.text in ("fi", "done", "esac"):
+                control = max(0, control - 1)
+            i = _close_group(toks, i + 1, groups, commands, tok.text, base)
+            continue
+        if tok.kind == "word" and not tok.word.quoted and tok.text in _OPEN_KEYWORDS:
+            if tok.text == "{":
+                groups.append(("{", len(commands), False))
+            if tok.text in ("while", "until", "if"):
+                control += 1
+                if tok.text in ("while", "until"):
+                    groups.append(("loop", len(commands), False))
+            i += 1
+            continue
+        if tok.kind == "word" and not tok.word.quoted and tok.text in ("for", "case", "select"):
+            control += 1
+            if tok.text != "case":
+                groups.append(("loop", len(commands), False))
+            # skip the header up to `do` / `in`, which carries no command
+            j = i + 1
+            stop = "in" if tok.text == "case" else "do"
+            while j < len(toks) and not (toks[j].kind == "word" and toks[j].text == stop):
+                j += 1
+            i = j + 1
+            if tok.text == "case":
+                i = _skip_case_patterns(toks, i)
+            continue
+        cmd, i = _simple_command(toks, i, text, base, escape, depth)
+        if cmd is None:
+            i += 1
+            continue
+        cmd.conditional = conditional_next or control > 0
+        commands.append(cmd)
+        commands.extend(_sh_c(cmd, text, base, escape, depth))
+        if i < len(toks) and toks[i].kind == "word" and toks[i].text == ")" and control:
+            i += 1
+    # commands from $(…) run before the command that holds them
+    def order(cmd: Command, is_inner: bool):
+        holder = next((c for c in commands if c.start <= cmd.start < c.end), None) if is_inner else None
+        return (holder.start if holder else cmd.start, 0 if is_inner else 1, cmd.start)
+
+    keyed = [(order(c, True), c) for c in inner] + [(order(c, False), c) for c in commands]
+    return [c for _, c in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def _skip_case_patterns(toks: list[_Tok], i: int) -> int:
+    """After `case x in`: skip `pattern)` so the arms' commands are parsed."""
+    while i < len(toks) and toks[i].kind == "nl":
+        i += 1
+    j = i
+    while j < len(toks) and toks[j].kind == "word" or (j < len(toks) and toks[j].kind == "op" and toks[j].text in ("|", "(")):
+        j += 1
+    if j < len(toks) and toks[j].kind == "op" and toks[j].text == ")":
+        return j + 1
+    return i
+
+
+def _simple_command(toks, i, text, base, escape, depth) -> tuple[Command | None, int]:
+    assignments: list[Assignment] = []
+    argv: list[Word] = []
+    redirects: list[Redirect] = []
+    start = None
+    end = None
+    n = len(toks)
+    while i < n:
+        tok = toks[i]
+        if tok.kind == "op" and tok.text in ("<", ">", ">>", "<<", "<<-", "<<<", ">&", "<&", "&>", "&>>", ">|", "<>"):
+            target = toks[i + 1].word if i + 1 < n and toks[i + 1].kind == "word" else None
+            body = tok.word if tok.text in ("<<", "<<-") else None
+            redirects.append(Redirect(tok.text, target, body))
+            start = tok.start + base if start is None else start
+            end = (toks[i + 1].end if target else tok.end) + base
+            i += 2 if target else 1
+            continue
+        if tok.kind != "word":
+            break
+        if tok.text in _CLOSE_KEYWORDS and not tok.word.quoted and not argv:
+            break
+        word = tok.word
+        if not argv and (m := _ASSIGN.match(tok.raw)) is not None:
+            value_start = word.start + m.end()
+            value_raw = tok.raw[m.end():]
+            value = _assignment_value(word, m.group(1), value_raw, value_start)
+            assignments.append(Assignment(m.group(1), value, word.start, word.end))
+        else:
+            if tok.text in ("do", "then", "else") and not word.quoted and not argv:
+                i += 1
+                continue
+            argv.append(word)
+        start = word.start if start is None else start
+        end = word.end
+        i += 1
+    if start is None:
+        return None, i
+    return Command(assignments, argv, redirects, start, end), i
+
+
+def _assignment_value(word: Word, name: str, value_raw: str, value_start: int) -> Word:
+    prefix_len = len(name) + 1
+    value = word.value[prefix_len:] if word.value.startswith(name + "=") else word.value.split("=", 1)[-1]
+    return Word(value, value_start, word.end, any(q in value_raw for q in "'\"\\"), word.dynamic)
+
+
+def _close_group(toks, i, groups, commands, closer: str, base: int) -> int:
+    """Pop the group a `)`, `}` or `done` closes; its trailing redirections apply to its commands."""
+    opener = {")": "(", "}": "{", "done": "loop"}.get(closer)
+    if opener is None:
+        return i
+    while groups and groups[-1][0] != opener:
+        groups.pop()
+    if not groups:
+        return i
+    kind, first, _ = groups.pop()
+    redirects: list[Redirect] = []
+    n = len(toks)
+    while i < n and toks[i].kind == "op" and toks[i].text in ("<", ">", ">>", "&>", "&>>", ">|", "<<<"):
+        target = toks[i + 1].word if i + 1 < n and toks[i + 1].kind == "word" else None
+        redirects.append(Redirect(toks[i].text, target))
+        i += 2 if target else 1
+    for cmd in commands[first:]:
+        cmd.group_redirects.extend(redirects)
+        if kind == "(":
+            cmd.in_subshell = True
+    return i
+
+
+def _sh_c(cmd: Command, text: str, base: int, escape: str, depth: int) -> list[Command]:
+    """`sh -c '…'` / `bash -euxc "…"`: the literal script's commands, with file offsets."""
+    argv = cmd.argv
+    if not argv or posixpath.basename(argv[0].value) not in SHELLS or depth >= MAX_DEPTH:
+        return []
+    for k, word in enumerate(argv[1:-1], start=1):
+        if word.value.startswith("-") and not word.value.startswith("--") and "c" in word.value[1:]:
+            script = argv[k + 1]
+            raw = text[script.start - base:script.end - base]
+            if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and (
+                    raw[0] == "'" or not any(c in raw[1:-1] for c in "$`\\")):
+                found = _parse(raw[1:-1], script.start + 1, escape, depth + 1)
+            else:
+                found = _parse(script.value, script.start, escape, depth + 1)
+            for c in found:
+                c.in_subshell = True
+            return found
+    return []
+
+
+# -- helpers for the formats ------------------------------------------------------------------
+_WRAPPERS_NO_ARGS = {"time", "exec", "nohup", "command", "builtin", "noglob"}
+
+
+def unwrap(cmd: Command) -> tuple[list[Assignment], list[Word]]:
+    """Peel `env [-i] [-u N] [N=V]… prog`, `sudo [-E] [-u user]`, `time`, `exec`, `nohup`,
+    `command`, `nice [-n N]`, `timeout [opts] DURATION` to reach the real program."""
+    assignments = list(cmd.assignments)
+    argv = list(cmd.argv)
+    for _ in range(8):
+        if not argv:
+            break
+        prog = posixpath.basename(argv[0].value)
+        if prog == "env":
+            rest = argv[1:]
+            while rest and rest[0].value.startswith("-"):
+                takes = rest[0].value in ("-u", "--unset", "-C", "--chdir", "-S")
+                rest = rest[2:] if takes else rest[1:]
+            while rest and _ASSIGN.match(rest[0].value):
+                w = rest[0]
+                name = _ASSIGN.match(w.value).group(1)
+                vstart = w.start + len(name) + 1
+                assignments.append(Assignment(name, Word(w.value[len(name) + 1:], vstart, w.end, w.quoted, w.dynamic),
+                                              w.start, w.end))
+                rest = rest[1:]
+            argv = rest
+        elif prog == "sudo":
+            rest = argv[1:]
+            while rest and rest[0].value.startswith("-"):
+                takes = rest[0].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t")
+                rest = rest[2:] if takes else rest[1:]
+            argv = rest
+        elif prog in _WRAPPERS_NO_ARGS:
+            rest = argv[1:]
+            while rest and rest[0].value.startswith("-"):
+                rest = rest[1:]
+            argv = rest
+        elif prog == "nice":
+            rest = argv[1:]
+            if rest and rest[0].value == "-n":
+                rest = rest[2:]
+            elif rest and rest[0].value.startswith("-"):
+                rest = rest[1:]
+            argv = rest
+        elif prog == "timeout":
+            rest = argv[1:]
+            while rest and rest[0].value.startswith("-"):
+                takes = rest[0].value in ("-s", "--signal", "-k", "--kill-after")
+                rest = rest[2:] if takes else rest[1:]
+            argv = rest[1:] if rest else rest
+        else:
+            break
+    return assignments, argv
+
+
+def _is_env_file(word: Word | None, file_var: str) -> bool:
+    return word is not None and word.value in (f"${file_var}", f"${{{file_var}}}")
+
+
+def env_file_writes(cmd: Command, file_var: str = "GITHUB_ENV") -> list[Assignment]:
+    """NAME=VALUE lines this command appends to $GITHUB_ENV (echo, printf, heredocs, tee -a)."""
+    redirects = cmd.redirects + cmd.group_redirects
+    to_file = any(r.op in (">>", ">", ">|") and _is_env_file(r.target, file_var) for r in redirects)
+    argv = cmd.argv
+    if argv and posixpath.basename(argv[0].value) == "tee" and any(_is_env_file(w, file_var) for w in argv[1:]):
+        to_file = True
+    if not to_file:
+        return []
+    out: list[Assignment] = []
+    prog = posixpath.basename(argv[0].value) if argv else ""
+    if prog == "echo":
+        for w in argv[1:]:
+            if w.value.startswith("-") and not out:
+                continue
+            out.extend(_lines_as_assignments(w))
+    elif prog == "printf":
+        for w in argv[1:]:
+            out.extend(_lines_as_assignments(w, printf=True))
+    for r in cmd.redirects:
+        if r.heredoc_body is not None:
+            out.extend(_lines_as_assignments(r.heredoc_body, heredoc=True))
+    return out
+
+
+def _lines_as_assignments(word: Word, printf: bool = False, heredoc: bool = False) -> list[Assignment]:
+    value = word.value
+    offset = word.start if heredoc or not word.quoted else word.start + 1
+    exact = heredoc or not word.quoted or (len(value) + 2 == word.end - word.start)
+    out = []
+    lines = value.split("\n")
+    pos = 0
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        line_start = pos
+        pos += len(line) + 1
+        k += 1
+        if printf:
+            line = line.replace("\\n", "")
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)(=|<<)(.*)$", line.rstrip("\r"))
+        if not m:
+            continue
+        name, sep, rest = m.groups()
+        if sep == "<<":  # NAME<<DELIM multi-line value
+            body = []
+            while k < len(lines) and lines[k].rstrip("\r") != rest:
+                body.append(lines[k])
+                pos += len(lines[k]) + 1
+                k += 1
+            if k < len(lines):
+                pos += len(lines[k]) + 1
+                k += 1
+            rest = "\n".join(body)
+        start = offset + line_start if exact else word.start
+        vstart = start + len(name) + len(sep) if exact else word.start
+        vend = vstart + len(rest) if exact and sep == "=" else word.end
+        out.append(Assignment(name, Word(rest, vstart, vend, word.quoted, word.dynamic or "$" in rest),
+                              start, vend))
+    return out

@@ -1,0 +1,387 @@
+"""Go toolchain semantics gplint relies on, each cited to semantics.md. Pure functions, stdlib only."""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",
+                          "GOFLAGS", "GOENV", "GO111MODULE", "GOTOOLCHAIN", "GOAUTH"})
+PROXY_URL_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
+                                 "https_proxy", "ALL_PROXY", "all_proxy"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    start: int  # offsets into the value
+    end: int
+    replacement: str | None = None
+    safe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyEntry:
+    text: str
+    start: int
+    end: int
+    separator: str | None  # ',' or '|' after the entry
+    kind: str  # 'direct' | 'off' | 'url' | 'invalid'
+    url: str | None
+
+
+_REFERENCE = re.compile(r"\$\{\{|\$\{|\$\(|\$[A-Za-z_]|`")
+
+
+def has_unresolved_reference(value: str) -> bool:
+    """A shell, Dockerfile or CI variable reference we cannot evaluate."""
+    return bool(_REFERENCE.search(value))
+
+
+def _split_entries(value: str):
+    """(trimmed text, start, end, separator after) for each non-empty entry (§1.1, §1.2)."""
+    pos = 0
+    n = len(value)
+    while pos <= n:
+        m = re.compile(r"[,|]").search(value, pos)
+        end = m.start() if m else n
+        raw = value[pos:end]
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            start = pos + lead
+            yield stripped, start, start + len(stripped), (m.group(0) if m else None), pos
+        if not m:
+            break
+        pos = m.end()
+
+
+def parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
+    """proxyList() in cmd/go/internal/modfetch/proxy.go (§1.1–§1.10)."""
+    entries: list[ProxyEntry] = []
+    problems: list[Problem] = []
+    if has_unresolved_reference(value) or value == "":
+        return entries, problems  # empty means "the default" (§2); references cannot be judged
+    items = list(_split_entries(value))
+    if not items:
+        return entries, [Problem("GP203", "GOPROXY list is not the empty string, but contains no entries",
+                                 0, len(value))]
+    stopped_at: ProxyEntry | None = None
+    for index, (text, start, end, sep, _raw_start) in enumerate(items):
+        if stopped_at is not None:
+            # entries after direct/off are never read (§1.3, §1.4): drop them with the separator before
+            prev_end = stopped_at.end
+            problems.append(Problem(
+                "GP203", f"`{text}` comes after `{stopped_at.text}` and is never tried: go stops reading "
+                         f"GOPROXY at `{stopped_at.text}`", prev_end, len(value.rstrip()),
+                replacement="", safe=False))
+            break
+        lower = text.lower()
+        if text in ("off", "direct"):
+            entry = ProxyEntry(text, start, end, sep, text, None)
+            entries.append(entry)
+            stopped_at = entry
+            continue
+        if lower in ("off", "direct"):
+            entries.append(ProxyEntry(text, start, end, sep, "invalid", None))
+            problems.append(Problem("GP203", f"keywords are case-sensitive: go reads `{text}` as a URL and fails "
+                                             f"with `invalid proxy URL missing scheme: {text}`",
+                                    start, end, replacement=lower, safe=True))
+            stopped_at = ProxyEntry(lower, start, end, sep, lower, None)
+            continue
+        entry, problem = _url_entry(text, start, end, sep)
+        entries.append(entry)
+        if problem:
+            problems.append(problem)
+        if sep == "," and index + 1 < len(items) and entry.kind == "url":
+            problems.append(Problem(
+                "GP205", f"`{text}` is followed by `,`: go falls back to the next entry only when this proxy "
+                         "answers 404 or 410, not on network errors or 5xx; `|` falls back on any error",
+                end, end + _sep_offset(value, end), replacement="|", safe=False))
+    return entries, problems
+
+
+def _sep_offset(value: str, end: int) -> int:
+    """Length from an entry's end to just past its separator (whitespace may sit between)."""
+    i = end
+    while i < len(value) and value[i] in " \t":
+        i += 1
+    return i - end + 1
+
+
+def _url_entry(text: str, start: int, end: int, sep: str | None) -> tuple[ProxyEntry, Problem | None]:
+    if ":/" not in text:
+        if text.startswith("/"):
+            return (ProxyEntry(text, start, end, sep, "invalid", None),
+                    Problem("GP203", f"an absolute path is not a proxy URL (`invalid proxy URL missing scheme: "
+                                     f"{text}`); write `file://{text}`", start, end))
+        if not any(c in text for c in ".:/"):
+            return (ProxyEntry(text, start, end, sep, "invalid", None),
+                    Problem("GP203", f"`{text}` is neither a keyword (direct, off) nor a URL: go fails with "
+                                     f"`invalid proxy URL missing scheme: {text}`", start, end))
+        url = "https://" + text  # implicit https (§1.6)
+        host_port = text.split("/", 1)[0]
+        if re.search(r":\d*$", host_port):
+            return (ProxyEntry(text, start, end, sep, "url", url),
+                    Problem("GP204", f"`{text}` has no scheme, so go uses `{url}` (TLS); a proxy on a port is "
+                                     f"nearly always plain HTTP: write `http://{text}`", start, end,
+                            replacement="http://" + text, safe=False))
+        return ProxyEntry(text, start, end, sep, "url", url), None
+    scheme = text.split(":", 1)[0].lower()
+    if scheme not in ("http", "https", "file"):
+        return (ProxyEntry(text, start, end, sep, "invalid", None),
+                Problem("GP203", f"`{scheme}://` is not a proxy scheme: go fails with `invalid proxy URL scheme "
+                                 "(must be https, http, file)`", start, end))
+    if scheme == "file":
+        rest = text.split(":", 1)[1]
+        if not rest.startswith("///") and not rest.startswith("//localhost/") and rest != "//":
+            return (ProxyEntry(text, start, end, sep, "invalid", None),
+                    Problem("GP203", f"`{text}` names a host: go fails with `invalid file:// proxy URL with "
+                                     "non-path elements`; use `file:///absolute/path`", start, end))
+    return ProxyEntry(text, start, end, sep, "url", text), None
+
+
+def module_glob_problems(value: str) -> list[Problem]:
+    """GOPRIVATE-style lists are split on ',' and NOT trimmed (§5.2): ' b.com' never matches."""
+    problems: list[Problem] = []
+    if has_unresolved_reference(value):
+        return problems
+    pos = 0
+    parts = value.split(",")
+    for i, item in enumerate(parts):
+        start, end = pos, pos + len(item)
+        pos = end + 1
+        if item != item.strip() and item.strip():
+            problems.append(Problem("GP206", f"`{item}` has blanks around it; go does not trim them, so the pattern "
+                                             f"`{item}` never matches a module path", start, end,
+                                    replacement=item.strip(), safe=True))
+        elif not item.strip() and len(parts) > 1:
+            # an empty item: remove it together with one comma
+            if i + 1 < len(parts):
+                problems.append(Problem("GP206", "empty item in the list", start, end + 1, replacement="", safe=True))
+            else:
+                problems.append(Problem("GP206", "empty item at the end of the list", start - 1, end,
+                                        replacement="", safe=True))
+    return problems
+
+
+def path_match(pattern: str, name: str) -> bool:
+    """Go's path.Match: '*' and '?' never match '/', classes with ranges and '^' negation."""
+    try:
+        return _compile_path_pattern(pattern).fullmatch(name) is not None
+    except (ValueError, re.error):
+        return False
+
+
+def _compile_path_pattern(pattern: str) -> re.Pattern:
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            i += 1
+            if i >= len(pattern):
+                raise ValueError("bad escape")
+            out.append(re.escape(pattern[i]))
+        elif c == "[":
+            j = i + 1
+            negate = j < len(pattern) and pattern[j] == "^"
+            if negate:
+                j += 1
+            chars = []
+            while j < len(pattern) and pattern[j] != "]":
+                if pattern[j] == "\\":
+                    j += 1
+                if j >= len(pattern):
+                    raise ValueError("bad class")
+                chars.append(re.escape(pattern[j]) if pattern[j] != "-" else "-")
+                j += 1
+            if j >= len(pattern) or not chars:
+                raise ValueError("bad class")
+            out.append("[" + ("^/" if negate else "") + "".join(chars) + "]" if negate else "[" + "".join(chars) + "]")
+            i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out))
+
+
+def match_prefix_patterns(globs: str, module_path: str) -> bool:
+    """golang.org/x/mod/module.MatchPrefixPatterns (§5.2)."""
+    for glob in globs.split(","):
+        glob = glob.rstrip("/") if glob.endswith("/") else glob
+        if not glob:
+            continue
+        n = glob.count("/") + 1
+        prefix = module_path
+        parts = module_path.split("/")
+        if len(parts) < n:
+            continue
+        prefix = "/".join(parts[:n])
+        if path_match(glob, prefix):
+            return True
+    return False
+
+
+_PUBLIC_MODULES = ("github.com/a/b", "golang.org/x/net", "gopkg.in/yaml.v3", "google.golang.org/grpc", "k8s.io/api")
+
+
+def is_catch_all_pattern(pattern: str) -> bool:
+    """A GOPRIVATE/GONOSUMDB/GOINSECURE item matching every public module (GP301, §5.3–§5.4)."""
+    pattern = pattern.strip()
+    if not pattern:
+        return False
+    return all(match_prefix_patterns(pattern, m) for m in _PUBLIC_MODULES)
+
+
+def sumdb_disabled(value: str) -> bool:
+    """useSumDB compares with "off" exactly (§5.3)."""
+    return value == "off"
+
+
+def goflags_insecure(value: str) -> tuple[int, int] | None:
+    m = re.search(r"(?<!\S)--?insecure(?:=\S*)?(?!\S)", value)
+    if m and not m.group(0).endswith("=false"):
+        return m.start(), m.end()
+    return None
+
+
+def goflags_mod(value: str) -> str | None:
+    m = re.search(r"(?<!\S)--?mod=(\S+)", value or "")
+    return m.group(1) if m else None
+
+
+def go111module_problem(value: str) -> str | None:
+    """None for on/auto/empty; 'off'; 'invalid' for anything else (§4.1)."""
+    if value in ("", "on", "auto"):
+        return None
+    return "off" if value == "off" else "invalid"
+
+
+def url_host(url: str) -> str | None:
+    if "://" not in url:
+        url = "https://" + url
+    rest = url.split("://", 1)[1]
+    authority = rest.split("/", 1)[0]
+    authority = authority.rsplit("@", 1)[-1]
+    if authority.startswith("["):
+        host = authority[1:].split("]", 1)[0]
+    else:
+        host = authority.split(":", 1)[0]
+    return host.lower() or None
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8, ::1, 0.0.0.0 (§11.1)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
+_USERINFO = re.compile(r"(?:(?<=://)|(?<=^))([^\s/@:,|]+):([^\s/@,|]+)@")
+
+
+def credentials_span(value: str) -> list[tuple[int, int]]:
+    """Spans of literal `user:password@` in the URLs of a value (§1.12); references don't count."""
+    out = []
+    for m in re.finditer(r"://([^\s/@,|]+)@", value):
+        userinfo = m.group(1)
+        if ":" not in userinfo:
+            continue
+        if has_unresolved_reference(userinfo):
+            continue
+        out.append((m.start(1), m.end(1) + 1))
+    return out
+
+
+# which go subcommands may reach the module proxy (§6)
+_LOADING = {"build", "test", "vet", "run", "list", "get", "install", "generate", "fmt", "doc", "fix"}
+_MOD_FETCHING = {"download", "tidy", "graph", "why", "verify", "vendor"}
+_STILL_FETCH_UNDER_VENDOR_MOD = {"download", "tidy", "graph", "why", "verify"}
+# go flags that take a separate value before the subcommand
+_GLOBAL_VALUE_FLAGS = {"-C"}
+
+
+def go_command_reaches_proxy(args: list[str], goflags: str | None, vendor_mode: bool) -> bool:
+    """Whether `go <args>` may contact the module proxy (§6; §6.2 vendor; §6.3 still fetching)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in _GLOBAL_VALUE_FLAGS else 1
+    if i >= len(args):
+        return False
+    sub, rest = args[i], args[i + 1:]
+    flags = [a for a in rest if a.startswith("-")]
+    positional = [a for a in rest if not a.startswith("-")]
+    mod_flag = next((a.split("=", 1)[1] for a in flags if a.startswith(("-mod=", "--mod="))), None)
+    mod = mod_flag or goflags_mod(goflags or "")
+    vendored = mod == "vendor" or (vendor_mode and mod not in ("mod", "readonly"))
+    if sub == "mod":
+        action = positional[0] if positional else ""
+        if action in _STILL_FETCH_UNDER_VENDOR_MOD:
+            return True
+        return action == "vendor"
+    if sub == "work":
+        return bool(positional) and positional[0] == "sync"
+    if sub in ("install", "run") and any("@" in p for p in positional):
+        return True  # pkg@version ignores the main module and its vendor folder (§6.3)
+    if sub == "get":
+        return True
+    if sub in _LOADING:
+        return not vendored
+    return False
+
+
+_VERSION = re.compile(r"(?:go)?(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?")
+
+
+def parse_go_version(text: str) -> tuple[int, ...] | None:
+    """'1.21', '1.21.3', '1.21rc1' → comparable tuples; a pre-release sorts before its release."""
+    m = _VERSION.fullmatch(text.strip())
+    if not m:
+        return None
+    major, minor, patch, pre, pre_n = m.groups()
+    version = (int(major), int(minor))
+    if patch is not None:
+        version += (int(patch),)
+    if pre:
+        version = version[:2] + (-1, int(pre_n))
+    return version
+
+
+def golang_image_version(tag: str) -> tuple[tuple[int, ...], str] | None:
+    """'1.21-alpine' → ((1, 21), '-alpine'); 'latest', 'alpine', '' → None."""
+    m = re.match(r"(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)(.*)$", tag)
+    if not m:
+        return None
+    version = parse_go_version(m.group(1))
+    return (version, m.group(2)) if version else None
+
+
+def go_mod_requirement(go_mod_text: str) -> tuple[tuple[int, ...], int, int] | None:
+    """The higher of the `go` and `toolchain` lines of a go.mod, with the span of its version."""
+    best = None
+    for m in re.finditer(r"(?m)^[ \t]*(go|toolchain)[ \t]+(go)?(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)[ \t]*(?://.*)?$",
+                         go_mod_text):
+        version = parse_go_version(m.group(3))
+        if version is None:
+            continue
+        start = m.start(3) if m.group(1) == "go" or not m.group(2) else m.start(2)
+        if best is None or version > best[0]:
+            best = (version, start, m.end(3))
+    return best
+
+
+def go_mod_directive_version(go_mod_text: str) -> tuple[int, ...] | None:
+    """The version of the go.mod `go` line alone (vendor mode keys on it, §5.7)."""
+    m = re.search(r"(?m)^[ \t]*go[ \t]+(\d+\.\d+(?:\.\d+)?)", go_mod_text)
+    return parse_go_version(m.group(1)) if m else None
