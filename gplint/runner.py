@@ -47,7 +47,8 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
             continue
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
-        if os.path.isdir(path) and not kind:
+        named_like_a_file = discover.kind_of(os.path.basename(os.path.abspath(path))) == "dockerfile"
+        if os.path.isdir(path) and not kind and not named_like_a_file:
             found, inventory = discover.walk(project.root, os.path.abspath(path))
             if os.path.abspath(path) == project.root:
                 project.inventory_files = inventory

@@ -40,7 +40,7 @@ def examples(path: Path) -> list[Example]:
     out: list[Example] = []
     for section in re.split(r"^### ", text, flags=re.M)[1:]:
         title, _, body = section.partition("\n")
-        kind = title.split()[0] if title.split() else ""
+        kind = title.split()[0].rstrip(":") if title.split() else ""
         if kind not in ("Bad", "Good", "Fixed"):
             continue
         example = Example(code, kind, title.strip())

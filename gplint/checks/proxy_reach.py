@@ -50,9 +50,13 @@ def _uncovered_runs(doc: Document, project, name: str) -> dict[int, GoRun]:
     return first_gap
 
 
-def _env_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:
+def _setters(doc: Document, name: str, how: str) -> list[tuple[Scope, Setting]]:
     return [(scope, e) for scope in doc.scopes for e in scope.events
-            if isinstance(e, Setting) and e.name == name and e.how == "env"]
+            if isinstance(e, Setting) and e.name == name and e.how == how]
+
+
+def _env_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:
+    return _setters(doc, name, "env")
 
 
 def _unrelated(scope: Scope, other: Scope) -> bool:
@@ -73,6 +77,8 @@ def goproxy_unset_in_stage(doc: Document, project):
             continue  # GP102 explains it
         if any(_unrelated(scope, other) for other, _ in _env_setters(doc, "GOPROXY")):
             continue  # GP103 explains it
+        if any(_unrelated(scope, other) for other, _ in _setters(doc, "GOPROXY", "go-env-w")):
+            continue  # GP106 explains it: `go env -w` in a stage this one does not derive from
         cmd = " ".join(["go"] + run.command.words[:2])
         yield Diagnostic(
             "GP101", doc.source, run.command.span,
