@@ -94,8 +94,8 @@ def vendor_trees(project: Project, context: BuildContext) -> list[str]:
     beside a go.mod whose go version is at least 1.14)."""
     prefix = context.context + "/" if context.context else ""
     trees = []
-    for path in project.inventory():
-        if not path.endswith("vendor/modules.txt") or not path.startswith(prefix):
+    for path in project.vendor_manifests():
+        if not path.startswith(prefix):
             continue
         module_dir = posixpath.dirname(posixpath.dirname(path))
         gomod = posixpath.join(module_dir, "go.mod") if module_dir else "go.mod"

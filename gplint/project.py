@@ -30,6 +30,7 @@ class Project:
     contexts: dict[str, list[BuildContext]] = field(default_factory=dict)  # added by CI lowering
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
+    _inventory_index: dict | None = None
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -87,9 +88,28 @@ class Project:
             self.inventory_files = walk_inventory(self.root)
         return self.inventory_files
 
+    def _index(self) -> dict:
+        """The inventory sorted by what rules ask of it (built once per run)."""
+        if self._inventory_index is None:
+            inventory = self.inventory()
+            self._inventory_index = {
+                "all": set(inventory),
+                "go": [p for p in inventory if posixpath.basename(p) in ("go.mod", "go.work")],
+                "vendor": [p for p in inventory if p.endswith("vendor/modules.txt")],
+            }
+        return self._inventory_index
+
+    def go_files(self) -> list[str]:
+        """go.mod and go.work files of the repository."""
+        return self._index()["go"]
+
+    def vendor_manifests(self) -> list[str]:
+        """vendor/modules.txt files of the repository."""
+        return self._index()["vendor"]
+
     def go_mods_under(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/" if folder else ""
-        return [p for p in self.inventory() if p.endswith("go.mod") and p.startswith(prefix)]
+        return [p for p in self.go_files() if p.endswith("go.mod") and p.startswith(prefix)]
 
     def build_contexts(self, dockerfile_rel: str) -> list[BuildContext]:
         """How a Dockerfile is built: CI invocations found in the repository, else its own folder."""
@@ -102,7 +122,7 @@ class Project:
     def _default_context(self, folder: str) -> str:
         """The Dockerfile's folder; but when that folder holds no go.mod and a folder above it
         does, the Go module root above (Dockerfiles in build/ or deploy/ are built from there)."""
-        inventory = set(self.inventory())
+        inventory = self._index()["all"]
         if posixpath.join(folder, "go.mod") in inventory or not folder:
             return folder
         probe = folder

@@ -20,7 +20,7 @@ def _context_files(project, context: str) -> list[str]:
     """Context-relative go.mod / go.sum / go.work / go.work.sum the build may need."""
     prefix = context + "/" if context else ""
     found = []
-    for path in project.inventory():
+    for path in project.go_files():
         if not path.startswith(prefix):
             continue
         rel = path[len(prefix):]
@@ -83,9 +83,9 @@ def _needed(doc: Document, project, context: str) -> dict[str, CopyFrom]:
                 if copied([copy], path):
                     needed.setdefault(path, copy)
             if any(copy in r.copies_before for r in vendor_runs):
-                for aux in project.inventory():
+                for aux in project.vendor_manifests():
                     prefix = context + "/" if context else ""
-                    if aux.endswith("vendor/modules.txt") and aux.startswith(prefix) and copied([copy], aux[len(prefix):]):
+                    if aux.startswith(prefix) and copied([copy], aux[len(prefix):]):
                         needed.setdefault(aux[len(prefix):], copy)
     return needed
 

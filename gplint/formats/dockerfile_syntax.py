@@ -208,24 +208,57 @@ def split_words(text: str, start: int, end: int, escape: str = "\\") -> list[Wor
     return words
 
 
+FLAG_INSTRUCTIONS = {"FROM", "RUN", "COPY", "ADD"}
+
+
 def _read_flags(text: str, inst: Instruction, escape: str) -> None:
-    """Leading `--name=value` flags of FROM, RUN, COPY, ADD."""
-    pos = inst.args_start
-    for word in split_words(text, inst.args_start, inst.args_end, escape):
-        if not word.raw.startswith("--"):
-            break
-        name, _, value = word.value[2:].partition("=")
-        name = name.lower()
-        flag = Word(value, word.raw, word.start, word.end)
-        if name == "mount":
-            inst.mounts.append(flag)
-        else:
-            inst.flags[name] = flag
-        pos = word.end
-    # skip blanks (and escaped line breaks) after the flags
-    while pos < inst.args_end and (text[pos] in " \t\r\n" or (text[pos] == escape and text[pos + 1:pos + 2] in ("\n", "\r"))):
-        pos += 1
+    """Leading `--name=value` flags of FROM, RUN, COPY, ADD (only those words are split)."""
+    pos = _skip_blanks(text, inst.args_start, inst.args_end, escape)
+    if inst.keyword in FLAG_INSTRUCTIONS:
+        while text.startswith("--", pos) and pos < inst.args_end:
+            end = _word_end(text, pos, inst.args_end, escape)
+            word = split_words(text, pos, end, escape)[0]
+            name, _, value = word.value[2:].partition("=")
+            name = name.lower()
+            flag = Word(value, word.raw, word.start, word.end)
+            if name == "mount":
+                inst.mounts.append(flag)
+            else:
+                inst.flags[name] = flag
+            pos = _skip_blanks(text, end, inst.args_end, escape)
     inst.rest_start = pos
+
+
+def _skip_blanks(text: str, pos: int, end: int, escape: str) -> int:
+    while pos < end:
+        c = text[pos]
+        if c in " \t\r\n":
+            pos += 1
+        elif c == escape and text[pos + 1:pos + 2] in ("\n", "\r"):
+            pos += 2
+        else:
+            break
+    return pos
+
+
+def _word_end(text: str, pos: int, end: int, escape: str) -> int:
+    """End of the blank-separated word at pos, honouring quotes and escapes."""
+    quote = ""
+    while pos < end:
+        c = text[pos]
+        if quote:
+            if c == quote:
+                quote = ""
+            elif c == escape and quote == '"':
+                pos += 1
+        elif c in "'\"":
+            quote = c
+        elif c == escape:
+            pos += 1
+        elif c in " \t\r\n":
+            break
+        pos += 1
+    return min(pos, end)
 
 
 def parse_mount(value: str) -> dict[str, str]:

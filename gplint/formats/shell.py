@@ -70,6 +70,9 @@ class _Tok:
 
 _OPS = ("&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>>", "&>", ">&", "<&", ">|", "<>", "|&", ";", "&", "|",
         "(", ")", "<", ">")
+_OP_RE = re.compile("|".join(re.escape(o) for o in _OPS))
+_IO_NUMBER = re.compile(r"\d+(?=[<>])")
+_PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"\\$`]+")  # characters a word keeps as they are
 
 
 class _Lexer:
@@ -108,11 +111,13 @@ class _Lexer:
                 i = n if j == -1 else j
                 continue
             # io number before a redirection: 2> 2>> 1>&2
-            m = re.compile(r"\d+(?=[<>])").match(text, i)
-            if m:
-                i = m.end()
-                c = text[i]
-            op = next((o for o in _OPS if text.startswith(o, i)), None)
+            if c.isdigit():
+                m = _IO_NUMBER.match(text, i)
+                if m:
+                    i = m.end()
+                    c = text[i]
+            m = _OP_RE.match(text, i) if c in ";&|()<>" else None
+            op = m.group(0) if m else None
             if op is not None:
                 tok = _Tok("op", op, i, i + len(op))
                 out.append(tok)
@@ -145,7 +150,14 @@ class _Lexer:
         start = i
         value: list[str] = []
         quoted = dynamic = False
+        plain = _PLAIN_RUN
         while i < n:
+            m = plain.match(text, i)
+            if m:
+                value.append(m.group(0))
+                i = m.end()
+                if i >= n:
+                    break
             c = text[i]
             if c in " \t\r\n;&|()<>" and not (c in "()" and i > start and text[i - 1] == "$"):
                 break
