@@ -31,6 +31,7 @@ class Project:
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
+    _ci_done: set = field(default_factory=set)
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -133,6 +134,10 @@ class Project:
         return folder
 
 
+    def mark_ci_scanned(self, linted: set[str]) -> None:
+        """The CI files in `linted` were lowered elsewhere (worker processes); scan only others."""
+        self._ci_done = linted
+
     def _scan_ci(self) -> None:
         """Lower the repository's CI files once, for the builds they make (linted or not)."""
         if self._ci_scanned:
@@ -142,7 +147,8 @@ class Project:
 
         for rel in self.inventory():
             kind = kind_of(rel)
-            if kind in ("github", "action", "gitlab") and (rel, kind) not in self._documents:
+            if kind in ("github", "action", "gitlab") and (rel, kind) not in self._documents \
+                    and rel not in self._ci_done:
                 try:
                     doc = self.document(rel, kind)
                 except Exception:  # an auxiliary file that does not lower says nothing

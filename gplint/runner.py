@@ -91,8 +91,33 @@ def read_target(target: Target, override: str | None = None) -> Source:
     return Source.from_bytes(target.display, target.abspath, target.kind, data)
 
 
+CI_KINDS = ("github", "action", "gitlab")
+PARALLEL_MIN_FILES = 150  # below this, starting processes costs more than it saves
+CHUNK = 40
+
+
 def lint(targets: list[Target], project: Project, selected, overrides: dict[str, str] | None = None,
-         originals: dict[str, Source] | None = None) -> RunResult:
+         originals: dict[str, Source] | None = None, jobs: int | None = None) -> RunResult:
+    """Lint the targets: CI files first (their image builds tell Dockerfile rules which build
+    context a Dockerfile has), then the rest; across processes when there are many."""
+    workers = _workers(len(targets), jobs)
+    if overrides is None and workers > 1:
+        return _lint_parallel(targets, project, selected, workers)
+    ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+    result = _lint_files(ordered, project, selected, overrides, originals)
+    result.diagnostics.sort(key=lambda d: d.sort_key)
+    return result
+
+
+def _workers(count: int, jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if count < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, count // CHUNK))
+
+
+def _lint_files(targets: list[Target], project: Project, selected, overrides=None, originals=None) -> RunResult:
     result = RunResult()
     docs = []
     for target in targets:
@@ -123,5 +148,49 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
             diags = [unusable(doc.source, f"internal error while checking this file: {exc!r}")]
         result.input_errors += sum(1 for d in diags if d.code == "GP001")
         result.diagnostics.extend(diags)
-    result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+# -- many files: worker processes (fork: they inherit the project and the selection) ------------
+_STATE: tuple | None = None
+
+
+def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str]]]:
+    project, selected = _STATE
+    result = _lint_files(chunk, project, selected)
+    builds = [(c.dockerfile, c.context) for cs in project.contexts.values() for c in cs]
+    return result, builds
+
+
+def _lint_parallel(targets: list[Target], project: Project, selected, workers: int) -> RunResult:
+    import multiprocessing
+
+    from .project import BuildContext
+
+    global _STATE
+    project.inventory()  # walk once, before forking
+    ci = [t for t in targets if t.kind in CI_KINDS]
+    rest = [t for t in targets if t.kind not in CI_KINDS]
+    merged = RunResult()
+    context = multiprocessing.get_context("fork")
+    for phase in (ci, rest):
+        if not phase:
+            continue
+        _STATE = (project, selected)
+        chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
+        with context.Pool(min(workers, len(chunks))) as pool:
+            for result, builds in pool.imap(_work, chunks):
+                merged.diagnostics.extend(result.diagnostics)
+                merged.sources.update(result.sources)
+                merged.input_errors += result.input_errors
+                for dockerfile, ctx in builds:
+                    known = project.contexts.setdefault(dockerfile, [])
+                    if not any(c.context == ctx for c in known):
+                        known.append(BuildContext(dockerfile, ctx))
+        if phase is ci:
+            # every CI file of the repository was just read: Dockerfile rules need not scan again
+            linted = {project.rel(t.abspath) for t in ci}
+            project.mark_ci_scanned(linted)
+    _STATE = None
+    merged.diagnostics.sort(key=lambda d: d.sort_key)
+    return merged
