@@ -9,7 +9,7 @@ import sys
 
 from . import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); - reads standard input")
     p.add_argument("--version", action="version", version=f"gplint {__version__}")
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    p.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied (with --fix)")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
+    p.add_argument("--preview", action="store_true", help="enable rules that are still in preview")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: by the number of files)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
@@ -90,7 +97,8 @@ def _lint(args) -> int:
     first = next((p for p in paths if p != "-"), args.stdin_filename or ".")
     try:
         selection = build_selection(first if os.path.exists(first) else ".", _split(args.select),
-                                    _split(args.extend_select), _split(args.ignore), args.config)
+                                    _split(args.extend_select), _split(args.ignore), args.config,
+                                    preview=args.preview)
     except ConfigError as exc:
         print(f"gplint: {exc}", file=sys.stderr)
         return 2
@@ -101,7 +109,8 @@ def _lint(args) -> int:
     except UsageError as exc:
         print(f"gplint: {exc}", file=sys.stderr)
         return 2
-    result = lint(targets, project, selection)
+    project.options = selection.options
+    result = lint(targets, project, selection, jobs=args.jobs)
     diagnostics = result.diagnostics
     status_extra = 0
 
@@ -113,8 +122,33 @@ def _lint(args) -> int:
             return 1 if diff else (2 if result.input_errors else 0)
         status_extra = _write(outcome, result.sources)
         diagnostics = outcome.diagnostics
+        if args.show_fixes:
+            for path, count in sorted(outcome.applied.items()):
+                if path in outcome.texts:
+                    print(f"gplint: fixed {count} finding{'s' if count != 1 else ''} in {project.display(path)}",
+                          file=sys.stderr)
 
-    _report(args, diagnostics)
+    def rel(diag):
+        return project.rel(diag.source.abspath) if diag.source.abspath != "-" else diag.source.path
+
+    if args.write_baseline or args.baseline:
+        from . import baseline
+
+        try:
+            if args.write_baseline:
+                baseline.write(args.write_baseline, diagnostics, rel)
+                print(f"gplint: wrote {len(diagnostics)} findings to {args.write_baseline}", file=sys.stderr)
+                return 2 if result.input_errors else 0
+            diagnostics = baseline.new_findings(diagnostics, baseline.load(args.baseline), rel)
+        except baseline.BaselineError as exc:
+            print(f"gplint: {exc}", file=sys.stderr)
+            return 2
+
+    try:
+        _report(args, diagnostics)
+    except OSError as exc:
+        print(f"gplint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
+        return 2
     if result.input_errors or status_extra:
         return 2
     if diagnostics and not args.exit_zero:
@@ -192,19 +226,38 @@ def _write(outcome, sources) -> int:
 
 
 def _report(args, diagnostics) -> None:
-    if args.format == "json":
-        from .report import json_format
+    import importlib
 
-        sys.stdout.write(json_format.render(diagnostics))
-        return
-    from .report import text
+    module = importlib.import_module(f".report.{'json_format' if args.format == 'json' else args.format}", __package__)
+    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    try:
+        if args.format == "text":
+            colour = False if (args.no_color or args.output_file) else None
+            out.write(module.render(diagnostics, colour=colour))
+            if not args.quiet:
+                safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
+                unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
+                out.write(module.summary(diagnostics, safe, unsafe))
+        else:
+            out.write(module.render(diagnostics))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.statistics:
+        _statistics(diagnostics)
 
-    colour = False if args.no_color else None
-    sys.stdout.write(text.render(diagnostics, colour=colour))
-    if not args.quiet:
-        safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
-        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
-        sys.stdout.write(text.summary(diagnostics, safe, unsafe))
+
+def _statistics(diagnostics) -> None:
+    from collections import Counter
+
+    from .report.common import rule_name
+
+    counts = Counter(d.code for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix and d.fix.edits)
+    stream = sys.stderr  # the report itself owns standard output
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        mark = "[*]" if fixable[code] else "   "
+        print(f"{count:6} {code} {mark} {rule_name(code)}", file=stream)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ def validate(raw: dict, path: str) -> dict:
         allowed_proxies: list[str] | None = Field(default=None, alias="allowed-proxies")
         private_modules: list[str] | None = Field(default=None, alias="private-modules")
         required_proxy: str | None = Field(default=None, alias="required-proxy")
+        preview: bool = False
 
     try:
         return Settings.model_validate(raw).model_dump()
@@ -98,7 +99,8 @@ def validate(raw: dict, path: str) -> dict:
         raise ConfigError(f"{path}: invalid [tool.gplint] settings: {problems}") from None
 
 
-def build_selection(start: str, cli_select=None, cli_extend=None, cli_ignore=None, config_path=None) -> Selection:
+def build_selection(start: str, cli_select=None, cli_extend=None, cli_ignore=None, config_path=None,
+                    preview: bool = False) -> Selection:
     settings: dict = {}
     base = os.getcwd()
     found = (config_path, _load_explicit(config_path)) if config_path else find_config(start)
@@ -113,6 +115,8 @@ def build_selection(start: str, cli_select=None, cli_extend=None, cli_ignore=Non
     enabled |= _codes(cli_extend or [], "--extend-select")
     enabled -= _codes(settings.get("ignore") or [], "ignore")
     enabled -= _codes(cli_ignore or [], "--ignore")
+    if not (preview or settings.get("preview")):
+        enabled -= {c for c, info in table.items() if info.preview}  # preview rules need opting in
     per_file = [(pattern, _codes(codes, f"per-file-ignores[{pattern!r}]"))
                 for pattern, codes in (settings.get("per_file_ignores") or {}).items()]
     options = {k: settings.get(k) for k in ("allowed_proxies", "private_modules", "required_proxy")}

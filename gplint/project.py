@@ -32,6 +32,7 @@ class Project:
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
     _ci_done: set = field(default_factory=set)
+    options: dict = field(default_factory=dict)  # organisation policy from the configuration
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
