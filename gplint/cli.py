@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     p.add_argument("--preview", action="store_true", help="enable rules that are still in preview")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: by the number of files)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    p.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (default: .gplint_cache)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
@@ -110,7 +112,10 @@ def _lint(args) -> int:
         print(f"gplint: {exc}", file=sys.stderr)
         return 2
     project.options = selection.options
-    result = lint(targets, project, selection, jobs=args.jobs)
+    cache = None if (args.no_cache or args.fix or args.diff) else _cache(args, project, selection)
+    result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
+    if cache is not None:
+        cache.save()
     diagnostics = result.diagnostics
     status_extra = 0
 
@@ -154,6 +159,15 @@ def _lint(args) -> int:
     if diagnostics and not args.exit_zero:
         return 1
     return 0
+
+
+def _cache(args, project, selection):
+    """The result cache, salted with everything a file's findings depend on besides itself."""
+    from .cache import ResultCache, salts
+
+    per_file = [(pattern, sorted(codes)) for pattern, codes in selection.per_file_ignores]
+    config = repr((sorted(selection.enabled), per_file, sorted(selection.options.items())))
+    return ResultCache(project.root, salts(project, config), args.cache_dir)
 
 
 def _fix(args, targets, root, selection, result):

@@ -11,7 +11,7 @@ KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
 _NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml", ".yaml", ".orig",
                             ".bak", ".swp", ".tmpl", ".j2", ".tpl", ".erb", ".dockerignore")
 AUX_NAMES = ("go.mod", "go.work")
-INVENTORY_KINDS = ("dockerfile", "github", "action", "gitlab")  # files other files' rules may need
+INVENTORY_KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")  # files other files' rules may need
 
 
 def kind_of(relpath: str) -> str | None:
@@ -174,7 +174,7 @@ def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
             except OSError:
                 continue
             if is_dir:
-                if entry.name == ".git" or ignore.ignored(rel, True):
+                if entry.name in (".git", ".gplint_cache") or ignore.ignored(rel, True):
                     continue
                 stack.append(entry.path)
                 continue

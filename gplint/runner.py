@@ -97,16 +97,53 @@ CHUNK = 40
 
 
 def lint(targets: list[Target], project: Project, selected, overrides: dict[str, str] | None = None,
-         originals: dict[str, Source] | None = None, jobs: int | None = None) -> RunResult:
+         originals: dict[str, Source] | None = None, jobs: int | None = None, cache=None) -> RunResult:
     """Lint the targets: CI files first (their image builds tell Dockerfile rules which build
-    context a Dockerfile has), then the rest; across processes when there are many."""
+    context a Dockerfile has), then the rest; across processes when there are many. Files the
+    cache already knows are not linted again."""
+    cached = RunResult()
+    if cache is not None and overrides is None:
+        targets = _from_cache(targets, project, cache, cached)
     workers = _workers(len(targets), jobs)
     if overrides is None and workers > 1:
-        return _lint_parallel(targets, project, selected, workers)
-    ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
-    result = _lint_files(ordered, project, selected, overrides, originals)
+        result = _lint_parallel(targets, project, selected, workers)
+    else:
+        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        result = _lint_files(ordered, project, selected, overrides, originals)
+    if cache is not None and overrides is None:
+        by_file: dict[str, list] = {path: [] for path in result.sources}
+        for diag in result.diagnostics:
+            if diag.source.abspath in by_file:
+                by_file[diag.source.abspath].append(diag)
+        for path, diags in by_file.items():
+            cache.put(result.sources[path], diags)
+    result.diagnostics.extend(cached.diagnostics)
+    result.sources.update(cached.sources)
+    result.input_errors += cached.input_errors
     result.diagnostics.sort(key=lambda d: d.sort_key)
     return result
+
+
+def _from_cache(targets: list[Target], project: Project, cache, into: RunResult) -> list[Target]:
+    """Answer what the cache knows; return the targets still to lint."""
+    misses = []
+    for target in targets:
+        if target.data is not None:
+            misses.append(target)
+            continue
+        try:
+            source = read_target(target)
+        except SourceError:
+            misses.append(target)
+            continue
+        diags = cache.get(source, project)
+        if diags is None:
+            misses.append(target)
+            continue
+        into.sources[target.abspath] = source
+        into.diagnostics.extend(diags)
+        into.input_errors += sum(1 for d in diags if d.code == "GP001")
+    return misses
 
 
 def _workers(count: int, jobs: int | None) -> int:

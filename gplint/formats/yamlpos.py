@@ -119,7 +119,9 @@ class YNode:
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
 _BLANK = " \t\r\n\x85\u2028\u2029"
-_PROP_TOKEN = re.compile(r"!<[^>\s]*>?|[&!][^\s,\[\]{}]*")
+# libyaml's node properties: anchors are [0-9A-Za-z_-]+, tags are verbatim `!<…>` or a handle
+# and suffix made of URI characters (flow indicators included: `[!a, b]` is tag `!a,`)
+_PROP_TOKEN = re.compile(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$,.!~*'()\[\]%-]*")
 _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*")
 
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
