@@ -3,7 +3,6 @@ configuration or input errors). The work itself is in runner.py, engine.py and f
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 
@@ -202,6 +201,8 @@ def _parse_problem(kind: str, text: str) -> str | None:
 
 
 def _diff(outcome, sources, project) -> str:
+    import difflib
+
     chunks = []
     for path, text in sorted(outcome.texts.items()):
         source = sources.get(path) or project.source(project.rel(path), "dockerfile")
