@@ -59,6 +59,15 @@ def _env_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:
     return _setters(doc, name, "env")
 
 
+def _goproxy_arg(doc: Document, project) -> tuple[str, str]:
+    """`ARG GOPROXY` (safe: nothing changes until a build arg is passed), or with the
+    organisation's required-proxy as its default (unsafe: downloads move there)."""
+    required = (getattr(project, "options", None) or {}).get("required_proxy")
+    if required:
+        return f"{arg_line(doc, 'GOPROXY')}={required}", "unsafe"
+    return arg_line(doc, "GOPROXY"), "safe"
+
+
 def _unrelated(scope: Scope, other: Scope) -> bool:
     """Neither stage derives from the other: ENV set in one never reaches the other (§9.1)."""
     return not scope.derives_from(other) and not other.derives_from(scope)
@@ -80,13 +89,14 @@ def goproxy_unset_in_stage(doc: Document, project):
         if any(_unrelated(scope, other) for other, _ in _setters(doc, "GOPROXY", "go-env-w")):
             continue  # GP106 explains it: `go env -w` in a stage this one does not derive from
         cmd = " ".join(["go"] + run.command.words[:2])
+        line, applicability = _goproxy_arg(doc, project)
         yield Diagnostic(
             "GP101", doc.source, run.command.span,
             f"`{cmd}` in stage `{scope.name}` may download modules, but no GOPROXY is in scope: "
             "RUN does not inherit the host's environment and GOPROXY is not a predefined build arg, "
             "so this build can never be pointed at a proxy",
-            fix=Fix("safe", f"Insert `{arg_line(doc, 'GOPROXY')}` after the stage's FROM",
-                    [insert_after_from(doc, scope, arg_line(doc, "GOPROXY"))]),
+            fix=Fix(applicability, f"Insert `{line}` after the stage's FROM",
+                    [insert_after_from(doc, scope, line)]),
             stmt=run.command.stmt, key=f"stage:{scope.name}:GOPROXY",
         )
 

@@ -138,7 +138,20 @@ def checksum_db_disabled(doc: Document, project):
                     message = f"{setting.name}={value!r}: `{item}` matches every public module, so all of them are {what}"
                     break
         if message:
-            yield Diagnostic("GP301", doc.source, span, message, stmt=setting.stmt, key=_key(setting))
+            yield Diagnostic("GP301", doc.source, span, message, fix=_scope_sumdb_fix(doc, setting, project),
+                             stmt=setting.stmt, key=_key(setting))
+
+
+def _scope_sumdb_fix(doc: Document, setting: Setting, project) -> Fix | None:
+    """With `private-modules` configured: GOSUMDB=off → GONOSUMDB=<those prefixes> (§5.3)."""
+    private = ((getattr(project, "options", None) or {}).get("private_modules")) or []
+    if setting.name != "GOSUMDB" or not private:
+        return None
+    written = doc.source.text[setting.span.start:setting.span.end]
+    if not written.startswith("GOSUMDB="):
+        return None
+    return Fix("unsafe", "Check every module but the private ones: GONOSUMDB=" + ",".join(private),
+               [Edit.replace(doc.source, setting.span, "GONOSUMDB=" + ",".join(private))])
 
 
 def _items(value: str):
