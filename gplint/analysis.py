@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import goenv
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
 from .project import BuildContext, Project
+from .source import Span
 
 
 @dataclass(slots=True)
@@ -33,11 +34,15 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
     cached = doc.extra.get("go_runs")
     if cached is not None:
         return cached
-    context = default_context(doc, project)
+    ci = doc.source.kind != "dockerfile"
+    context = BuildContext("", "") if ci and project is not None else default_context(doc, project)
     vendor_dirs = vendor_trees(project, context) if project is not None and context is not None else []
+    # a CI job works in the whole checkout, as if it had copied the entire context
+    checkout = [CopyFrom(["."], Span(0, 0), doc.source, Span(0, 0), True)] if ci else []
     runs: list[GoRun] = []
     for scope in doc.scopes:
-        copies = [e for s in reversed(list(scope.lineage())[1:]) for e in s.events if isinstance(e, CopyFrom)]
+        copies = checkout + [e for s in reversed(list(scope.lineage())[1:]) for e in s.events
+                             if isinstance(e, CopyFrom)]
         for event, env in walk(scope):
             if isinstance(event, CopyFrom):
                 copies.append(event)

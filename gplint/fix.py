@@ -42,6 +42,13 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
+def _duplicate(edit: Edit, taken: list[Edit]) -> bool:
+    """Two rules inserting the same line at the same place (GP101 and GP105 both adding
+    `ARG GOPROXY` to a stage) make one edit, not two."""
+    return any(o.source.abspath == edit.source.abspath and (o.start, o.end, o.content) ==
+               (edit.start, edit.end, edit.content) for o in taken)
+
+
 def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
     for other in taken:
         if other.source.abspath != edit.source.abspath:
@@ -76,10 +83,11 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
                 continue
             if any(e.source.abspath == "-" and diag.source.abspath != "-" for e in diag.fix.edits):
                 continue
-            if any(_overlaps(e, taken) for e in diag.fix.edits):
+            edits = [e for e in diag.fix.edits if not _duplicate(e, taken)]
+            if not edits or any(_overlaps(e, taken) for e in edits):
                 continue
-            taken.extend(diag.fix.edits)
-            for edit in diag.fix.edits:
+            taken.extend(edits)
+            for edit in edits:
                 per_file.setdefault(edit.source.abspath, []).append(edit)
             outcome.applied[diag.source.abspath] = outcome.applied.get(diag.source.abspath, 0) + 1
         changed = False

@@ -37,11 +37,19 @@ def instruction_of(doc: Document, stmt: Span):
     return None
 
 
-def delete_setting(doc: Document, setting: Setting) -> Edit:
-    """Remove one NAME=VALUE: the whole instruction when it is its only pair, else the pair."""
+def delete_setting(doc: Document, setting: Setting) -> Edit | None:
+    """Remove one NAME=VALUE: the whole instruction when it is its only pair, else the pair.
+    A YAML `NAME: value` pair goes with its line, unless it is the mapping's only entry."""
     source = doc.source
     text = source.text
     siblings = [s for s in _settings_in(doc, setting.stmt) if s.how == setting.how]
+    if setting.how in ("ci-env", "variables"):
+        line_start = text.rfind("\n", 0, setting.span.start) + 1
+        line_end = source.line_end(setting.span.end)
+        alone = not text[line_start:setting.span.start].strip() and not text[setting.span.end:line_end].strip()
+        if not alone or len(siblings) <= 1 or "\n" in text[setting.span.start:setting.span.end]:
+            return None
+        return Edit.delete(source, Span(line_start, line_end))
     if setting.how in ("env", "arg") and len(siblings) <= 1:
         start = text.rfind("\n", 0, setting.stmt.start) + 1
         return Edit.delete(source, Span(start, source.line_end(setting.stmt.end)))
@@ -52,10 +60,8 @@ def delete_setting(doc: Document, setting: Setting) -> Edit:
 
 
 def _settings_in(doc: Document, stmt: Span):
-    for scope in doc.scopes:
-        for event in scope.events:
-            if isinstance(event, Setting) and event.stmt == stmt:
-                yield event
-    for setting in doc.global_settings:
-        if setting.stmt == stmt:
+    seen = set()
+    for setting in doc.settings():
+        if setting.stmt == stmt and id(setting) not in seen:
+            seen.add(id(setting))
             yield setting

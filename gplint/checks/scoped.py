@@ -17,7 +17,7 @@ LOOPBACK_VARIABLES = ("GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_p
                       "ALL_PROXY", "all_proxy")
 
 
-@rule("GP202", kinds=("dockerfile",))
+@rule("GP202", kinds=("dockerfile", "github", "action", "gitlab"))
 def modules_disabled(doc: Document, project):
     seen: set[int] = set()
     for run in go_runs(doc, project):
@@ -36,9 +36,10 @@ def modules_disabled(doc: Document, project):
                        "mode, ignores go.mod and never uses GOPROXY (module-only commands fail)")
         else:
             message = f"GO111MODULE={value!r} is not a value go accepts (on, off, auto or empty): `go: unknown environment setting`"
+        deletion = delete_setting(doc, setting)
         yield Diagnostic("GP202", doc.source, setting.span, message,
                          fix=Fix("unsafe", "Remove the GO111MODULE setting (module mode is the default)",
-                                 [delete_setting(doc, setting)]),
+                                 [deletion]) if deletion else None,
                          stmt=setting.stmt, key=f"{setting.how}:GO111MODULE")
 
 
@@ -97,7 +98,7 @@ def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int)
     )
 
 
-@rule("GP201", kinds=("dockerfile",))
+@rule("GP201", kinds=("dockerfile", "github", "action", "gitlab"))
 def goenv_off_drops_config(doc: Document, project):
     reported: set[int] = set()
     for run in go_runs(doc, project):

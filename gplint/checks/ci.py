@@ -1,0 +1,156 @@
+"""Rules that follow a Go setting from a CI job into the image it builds, and across jobs:
+GP104 (a setting the Dockerfile wants is not passed), GP105 (a passed build arg no go stage
+declares), GP106 (`go env -w` in one job, go in another), GP107 (loopback proxies in container
+jobs and in values passed into a build)."""
+from __future__ import annotations
+
+from .. import goenv
+from ..analysis import go_runs, setting_value
+from ..diagnostic import Diagnostic, Fix
+from ..goenv import GO_VARIABLES
+from ..model import Document, ImageBuild, Scope, Setting, walk
+from ..registry import rule
+from ..source import Span
+from .dockerfile_edits import arg_line, insert_after_from
+from .scoped import LOOPBACK_VARIABLES, _loopback, _loopback_diagnostic
+
+CI_KINDS = ("github", "action", "gitlab")
+
+
+def _builds(doc: Document):
+    """(scope, build, env before it) for every image build of the document."""
+    for scope in doc.scopes:
+        for event, env in walk(scope):
+            if isinstance(event, ImageBuild):
+                yield scope, event, env
+
+
+def _target(project, build: ImageBuild) -> Document | None:
+    if project is None or not build.dockerfile:
+        return None
+    return project.document(build.dockerfile)
+
+
+def _go_stages(target: Document, project) -> list[Scope]:
+    return sorted({id(r.scope): r.scope for r in go_runs(target, project) if r.reaches_proxy}.values(),
+                  key=lambda s: s.index)
+
+
+def _declares(scope: Scope, name: str) -> bool:
+    return any(isinstance(e, Setting) and e.name == name and e.how == "arg"
+               for s in scope.lineage() for e in s.events)
+
+
+def _in_scope(env, name: str) -> Setting | None:
+    setting = env.get(name)
+    if setting is None or (not setting.dynamic and not setting.value):
+        return None  # an empty value means the default (§2): nothing to pass
+    return setting
+
+
+@rule("GP104", kinds=CI_KINDS)
+def build_arg_not_passed(doc: Document, project):
+    for scope, build, env in _builds(doc):
+        target = _target(project, build)
+        if target is None:
+            continue
+        stages = _go_stages(target, project)
+        for name in sorted(GO_VARIABLES):
+            setting = _in_scope(env, name)
+            if setting is None or build.passes(name) is not None:
+                continue
+            wanting = [s for s in stages if _declares(s, name)]
+            if not wanting:
+                continue
+            edit = build.add_build_arg(name) if build.add_build_arg else None
+            yield Diagnostic(
+                "GP104", doc.source, build.span,
+                f"job `{scope.name}` has {name} in scope and builds {build.dockerfile}, whose stage "
+                f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
+                f"default (or nothing) is used instead; pass `--build-arg {name}`",
+                fix=Fix("safe", f"Pass {name} to the build", [edit]) if edit else None,
+                stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{name}",
+            )
+
+
+@rule("GP105", kinds=CI_KINDS)
+def build_arg_not_declared(doc: Document, project):
+    for scope, build, _env in _builds(doc):
+        target = _target(project, build)
+        if target is None:
+            continue
+        stages = _go_stages(target, project)
+        if not stages:
+            continue
+        for arg in build.build_args:
+            if arg.name not in GO_VARIABLES or any(_declares(s, arg.name) for s in stages):
+                continue
+            missing = [s for s in stages if not any(s.derives_from(o) and o is not s for o in stages)]
+            edits = [insert_after_from(target, s, arg_line(target, arg.name)) for s in missing]
+            yield Diagnostic(
+                "GP105", doc.source, arg.span,
+                f"--build-arg {arg.name} is passed to {build.dockerfile}, but no stage that runs go declares "
+                f"ARG {arg.name}, so BuildKit drops the value without a warning",
+                fix=Fix("safe", f"Declare ARG {arg.name} in the go stages of {build.dockerfile}", edits),
+                stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{arg.name}",
+                related=[(target.source, stages[0].span, "this stage runs go")],
+            )
+
+
+@rule("GP106", kinds=CI_KINDS)
+def go_env_w_in_another_job(doc: Document, project):
+    runs = go_runs(doc, project)
+    for scope in doc.scopes:
+        writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
+        for write in writes:
+            later = [r for r in runs if r.scope is scope and r.command.span.start > write.span.start]
+            if later:
+                continue
+            others = [r for r in runs if r.scope is not scope and r.reaches_proxy and r.env.effective(write.name) is None]
+            if not others:
+                continue
+            other = others[0]
+            yield Diagnostic(
+                "GP106", doc.source, write.span,
+                f"`go env -w {write.name}=…` in job `{scope.name}` writes the go env file of that job's machine; "
+                f"job `{other.scope.name}` runs on a fresh one, so its `go {' '.join(other.command.words[:2])}` "
+                f"never reads it; set {write.name} in the workflow or job environment",
+                stmt=write.stmt, key=f"job:{scope.name}:go-env-w:{write.name}",
+            )
+
+
+@rule("GP107", kinds=CI_KINDS)
+def loopback_in_ci(doc: Document, project):
+    reported: set[int] = set()
+    # go in a container job: loopback is the container (§12.4)
+    for run in go_runs(doc, project):
+        if run.scope.container is None or not run.reaches_proxy:
+            continue
+        for name in LOOPBACK_VARIABLES:
+            setting = run.env.effective(name)
+            value = setting_value(setting)
+            if value and id(setting) not in reported and (found := _loopback(value, name)):
+                reported.add(id(setting))
+                yield _loopback_diagnostic(doc, setting, *found)
+    # a loopback value passed into an image build (§11.1, §13.8)
+    for scope, build, env in _builds(doc):
+        if build.network_host:
+            continue
+        for arg in build.build_args:
+            if arg.name not in LOOPBACK_VARIABLES:
+                continue
+            if arg.value is not None:
+                value = None if arg.dynamic else arg.value
+                if value and (found := _loopback(value, arg.name)):
+                    yield Diagnostic(
+                        "GP107", doc.source, arg.span,
+                        f"--build-arg {arg.name} points at `{found[0]}`, but RUN executes in the build "
+                        "container's own network namespace, where loopback is the container itself; build with "
+                        "`--network host` or use a host name the build can reach",
+                        stmt=build.stmt, key=f"job:{scope.name}:build-arg:{arg.name}")
+                continue
+            setting = env.get(arg.name)
+            value = setting_value(setting)
+            if value and id(setting) not in reported and (found := _loopback(value, arg.name)):
+                reported.add(id(setting))
+                yield _loopback_diagnostic(doc, setting, *found)
