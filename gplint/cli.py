@@ -115,6 +115,10 @@ def _lint(args) -> int:
     result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
     if cache is not None:
         cache.save()
+    if paths and all(p != "-" and os.path.isfile(p) for p in paths):
+        from .runner import companions
+
+        result.diagnostics.extend(companions(targets, project, selection))
     diagnostics = result.diagnostics
     status_extra = 0
 
@@ -179,8 +183,10 @@ def _fix(args, targets, root, selection, result):
         return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
 
     def parses(abspath: str, text: str) -> str | None:
+        from .discover import kind_of
+
         source = result.sources.get(abspath)
-        kind = source.kind if source else "dockerfile"
+        kind = source.kind if source else (kind_of(os.path.basename(abspath)) or "dockerfile")
         return _parse_problem(kind, text)
 
     return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)
@@ -227,9 +233,9 @@ def _write(outcome, sources) -> int:
         if path == "-":
             continue
         source = sources.get(path)
-        if source is None:
+        if source is None:  # a file a fix of another file's finding edits (GP105, companions)
             with open(path, "rb") as f:
-                source = Source.from_bytes(path, path, "dockerfile", f.read())
+                source = Source.from_bytes(path, path, "other", f.read())
         try:
             from .fix import write_atomic
 

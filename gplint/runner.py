@@ -231,3 +231,34 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
     _STATE = None
     merged.diagnostics.sort(key=lambda d: d.sort_key)
     return merged
+
+
+# -- files a passed file makes wrong ------------------------------------------------------------
+def companions(targets: list[Target], project: Project, selected) -> list:
+    """GP401 findings in ignore files that were not passed but govern a passed Dockerfile.
+
+    pre-commit passes only the changed files; a Dockerfile edit (say, a new `COPY go.sum`) can make
+    the untouched .dockerignore wrong, so those findings are reported too, and say why.
+    """
+    from .formats.dockerignore import applicable_ignore_file
+
+    passed = {t.abspath for t in targets}
+    dockerfiles = [t for t in targets if t.kind == "dockerfile" and t.abspath != "-"]
+    if not dockerfiles or not selected("GP401", "."):
+        return []
+    found = []
+    seen: set[str] = set()
+    for target in dockerfiles:
+        rel = project.rel(target.abspath)
+        for ctx in project.build_contexts(rel):
+            ignore = applicable_ignore_file(project, rel, ctx.context)
+            if ignore is None or project.abs(ignore) in passed or ignore in seen:
+                continue
+            seen.add(ignore)
+            extra = Target(project.abs(ignore), "dockerignore", project.display(project.abs(ignore)))
+            for diag in _lint_files([extra], project, lambda code, path: code == "GP401").diagnostics:
+                if diag.code != "GP401" or not any(r[0].abspath == target.abspath for r in diag.related):
+                    continue
+                diag.message += f" (reported because {target.display}, which was passed, needs it)"
+                found.append(diag)
+    return found

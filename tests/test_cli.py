@@ -203,3 +203,21 @@ def test_rule_and_rules_commands(capsys):
     status, out, _ = run(capsys, "rules")
     assert status == 0 and "GP401" in out and "dockerignore-drops-go-files" in out
     assert run(capsys, "rule", "GP999")[0] == 2
+
+
+def test_passed_dockerfile_reports_the_ignore_file_it_makes_wrong(repo, capsys):
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / ".dockerignore").write_text("go.mod\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod ./\nRUN go mod download\n")
+    status, diags, _ = jrun(capsys, "Dockerfile")
+    assert status == 1
+    assert [(d["code"], d["path"]) for d in diags] == [("GP401", ".dockerignore")]
+    assert "Dockerfile, which was passed" in diags[0]["message"]
+
+
+def test_fix_reaches_the_ignore_file_of_a_passed_dockerfile(repo, capsys):
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / ".dockerignore").write_text("go.mod\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod ./\nRUN go mod download\n")
+    run(capsys, "--fix", "Dockerfile")
+    assert (repo / ".dockerignore").read_text() == "go.mod\n!go.mod\n"
