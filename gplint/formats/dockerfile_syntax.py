@@ -73,30 +73,32 @@ def parse(text: str) -> ParsedDockerfile:
         escape = directives["escape"]
 
     instructions: list[Instruction] = []
-    while i < len(lines):
-        start, end = lines[i]
-        line = text[start:end].rstrip("\r")
+    texts = text.split("\n")  # the same lines as `lines`, as strings (one C call)
+    count = len(lines)
+    keyword = _KEYWORD.match
+    while i < count:
+        line = texts[i]
         stripped = line.lstrip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped or stripped[0] == "#" or stripped == "\r":
             i += 1
             continue
-        m = _KEYWORD.match(line)
+        m = keyword(line)
         if not m:
             i += 1
             continue
+        start = lines[i][0]
         kw_start = start + m.start(1)
         kw_end = start + m.end(1)
         first_line = i
         # follow line continuations; blank and comment lines inside them are dropped by Docker
-        while _continues(text[lines[i][0]:lines[i][1]].rstrip("\r"), escape):
+        while texts[i].rstrip(" \t\r").endswith(escape) and _continues(texts[i].rstrip("\r"), escape):
             k = i + 1
-            while k < len(lines) and _is_blank_or_comment(text[lines[k][0]:lines[k][1]]):
+            while k < count and _is_blank_or_comment(texts[k]):
                 k += 1
-            if k >= len(lines):
+            if k >= count:
                 break
             i = k
-        last_end = lines[i][1]
-        last_end = _strip_cr(text, lines[i][0], last_end)
+        last_end = _strip_cr(text, lines[i][0], lines[i][1])
         args_start = kw_end + 1 if kw_end < last_end else kw_end
         inst = Instruction(
             keyword=m.group(1).upper(), keyword_raw=m.group(1), start=kw_start, end=last_end,
@@ -105,24 +107,21 @@ def parse(text: str) -> ParsedDockerfile:
         i += 1
         if inst.keyword in HEREDOC_INSTRUCTIONS and "<<" in text[inst.args_start:inst.args_end]:
             i = _read_heredocs(text, lines, i, inst)
-        _read_flags(text, inst, escape)
+        if inst.keyword in FLAG_INSTRUCTIONS:
+            _read_flags(text, inst, escape)
+        else:
+            inst.rest_start = _skip_blanks(text, inst.args_start, inst.args_end, escape)
         instructions.append(inst)
     return ParsedDockerfile(instructions, escape, directives)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, end excluding the '\\n'."""
+    """(start, end) of each line, end excluding the '\\n' (a final empty line included)."""
     out = []
     pos = 0
-    n = len(text)
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl == -1:
-            if pos < n:
-                out.append((pos, n))
-            break
-        out.append((pos, nl))
-        pos = nl + 1
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
     return out
 
 
