@@ -33,10 +33,14 @@ class Project:
     _inventory_index: dict | None = None
     _ci_done: set = field(default_factory=set)
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
+    _rel_cache: dict = field(default_factory=dict)
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
-        return os.path.relpath(abspath, self.root).replace(os.sep, "/")
+        found = self._rel_cache.get(abspath)
+        if found is None:
+            found = self._rel_cache[abspath] = os.path.relpath(abspath, self.root).replace(os.sep, "/")
+        return found
 
     def abs(self, rel: str) -> str:
         return os.path.join(self.root, *rel.split("/")) if rel else self.root

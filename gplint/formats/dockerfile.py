@@ -191,6 +191,8 @@ class _Lowerer:
                                                   _is_context_root(src)))
         network = inst.flags.get("network")
         network_host = network is not None and network.value.lower() == "host"
+        if not _may_matter(self.text[inst.rest_start:inst.end]):
+            return  # no go command, Go variable or proxy setting can be in this RUN
         exec_form = syntax.json_array(self.text, inst.rest_start, inst.args_end)
         if exec_form is not None:
             self._exec_form(exec_form, stmt, network_host)
@@ -265,6 +267,12 @@ class _Lowerer:
 
     def _shell_setting(self, a: "shell.Assignment", how: str, stmt: Span) -> None:
         self.stage.events.append(self._setting_from(a, how, stmt))
+
+
+def _may_matter(script: str) -> bool:
+    """A cheap pre-scan: every event a RUN can yield names `go`, a GO* variable or a proxy."""
+    lowered = script.lower()
+    return "go" in lowered or "proxy" in lowered
 
 
 def _value_start(text: str, word, name: str) -> int:
