@@ -1,13 +1,19 @@
-"""`--format concise`: one line per finding."""
+"""`--format concise`: one line per finding, `path:line:col: CODE [severity] message`."""
 from __future__ import annotations
 
 from ..diagnostic import Diagnostic
 from .common import region, severity
 
 
+def _one_line(text: str) -> str:
+    """Line breaks (a quoted multi-line YAML value, say) shown as \\r / \\n, keeping one line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def render(diagnostics: list[Diagnostic], **_) -> str:
     lines = []
     for d in diagnostics:
         r = region(d)
-        lines.append(f"{d.source.path}:{r['line']}:{r['column']}: {d.code} [{severity(d.code)}] {d.message}")
+        lines.append(f"{d.source.path}:{r['line']}:{r['column']}: {d.code} [{severity(d.code)}] "
+                     f"{_one_line(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
