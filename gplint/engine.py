@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .diagnostic import Diagnostic
 from .project import Project
-from .registry import checks, resolve_selector, rules
+from .registry import checks, resolve_selector
 from .source import Source, Span
 
 _SUPPRESSION = re.compile(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
@@ -121,6 +121,3 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
             out.append(d)
     return out
 
-
-def all_codes() -> set[str]:
-    return set(rules())

@@ -204,13 +204,6 @@ def walk(scope: Scope) -> Iterator[tuple[object, Env]]:
     yield from _events_with_env(scope, env)
 
 
-def env_at_end(scope: Scope) -> Env:
-    env = Env()
-    for s in reversed(list(scope.lineage())):
-        env = _final(s, env)
-    return env
-
-
 def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:
     env = env.copy()
     current_stmt: Span | None = None
@@ -218,7 +211,9 @@ def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:
         stmt = getattr(event, "stmt", None)
         if stmt is not None and stmt != current_stmt:
             current_stmt = stmt
-            env.local.clear()
+            if env.local:  # a new shell; copy first: earlier yields may be kept by the caller
+                env = env.copy()
+                env.local.clear()
         yield event, env
         if isinstance(event, Setting):
             if event.how == "inline":
