@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, GoCommand, Scope, Setting, UserChange
+from ..model import CopyFrom, Document, Scope, Setting, UserChange
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
 from . import shell
+from .script_events import command_events
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
 CONFIG_LOCATION_VARS = {"HOME", "XDG_CONFIG_HOME", "GOENV"}
@@ -215,71 +216,16 @@ class _Lowerer:
             return
         words = [shell.Word(w.value, w.start, w.end, True, False) for w in argv]
         if program == "go":
-            self._go(words[0], words[1:], [], stmt, network_host)
+            self._commands([shell.Command([], words, [], words[0].start, words[-1].end)], stmt, network_host)
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
-        for cmd in commands:
-            assignments, argv = shell.unwrap(cmd)
-            if not argv:
-                if not cmd.in_subshell:
-                    for a in assignments:
-                        self._shell_setting(a, "shell", stmt)
-                continue
-            program = posixpath.basename(argv[0].value)
-            if program == "export":
-                for word in argv[1:]:
-                    name, eq, _ = word.value.partition("=")
-                    if eq and name.isidentifier():
-                        value_word = shell.Word(word.value[len(name) + 1:], _value_start(self.text, word, name),
-                                                word.end, word.quoted, word.dynamic)
-                        self._shell_setting(shell.Assignment(name, value_word, word.start, word.end), "export", stmt)
-                continue
-            if program == "go":
-                inline = [self._setting_from(a, "inline", stmt) for a in assignments]
-                self._go(argv[0], argv[1:], inline, stmt, network_host)
-
-    def _go(self, go_word, args: list, inline: list[Setting], stmt: Span, network_host: bool) -> None:
-        end = args[-1].end if args else go_word.end
-        values = [a.value for a in args]
-        if values[:1] == ["env"] and ("-w" in values or "-u" in values):
-            how = "go-env-w" if "-w" in values else "go-env-u"
-            for word in args[1:]:
-                if word.value.startswith("-"):
-                    continue
-                name, eq, value = word.value.partition("=")
-                if how == "go-env-w" and not eq:
-                    continue
-                vstart = _value_start(self.text, word, name)
-                setting = Setting(name, None if word.dynamic else value, Span(word.start, word.end),
-                                  Span(vstart, word.end) if eq else None, how, self.source, stmt,
-                                  dynamic=word.dynamic, raw_value=self.text[vstart:word.end] if eq else "")
-                self.stage.events.append(setting)
-            return
-        for setting in inline:
-            self.stage.events.append(setting)
-        self.stage.events.append(GoCommand(list(args), Span(go_word.start, end), inline, self.source, stmt, network_host))
-
-    def _setting_from(self, a: "shell.Assignment", how: str, stmt: Span) -> Setting:
-        value = a.value
-        return Setting(a.name, None if value.dynamic else value.value, Span(a.start, a.end),
-                       Span(value.start, value.end), how, self.source, stmt, dynamic=value.dynamic,
-                       raw_value=self.text[value.start:value.end])
-
-    def _shell_setting(self, a: "shell.Assignment", how: str, stmt: Span) -> None:
-        self.stage.events.append(self._setting_from(a, how, stmt))
+        self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
 
 
 def _may_matter(script: str) -> bool:
     """A cheap pre-scan: every event a RUN can yield names `go`, a GO* variable or a proxy."""
     lowered = script.lower()
     return "go" in lowered or "proxy" in lowered
-
-
-def _value_start(text: str, word, name: str) -> int:
-    """Where the value of a NAME=VALUE shell word starts in the file."""
-    if text.startswith(name + "=", word.start):
-        return word.start + len(name) + 1
-    return word.start
 
 
 def _is_context_root(path: str) -> bool:

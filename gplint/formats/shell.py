@@ -76,7 +76,8 @@ _PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"\\$`]+")  # characters a word keeps as t
 
 
 class _Lexer:
-    def __init__(self, text: str, base: int, escape: str, depth: int, sink: list):
+    def __init__(self, text: str, base: int, escape: str, depth: int, sink: list, indent: int = 0):
+        self.indent = indent  # a YAML block scalar's indentation, not part of the script's lines
         self.text = text
         self.base = base
         self.escape = escape
@@ -261,6 +262,8 @@ class _Lexer:
                 j = text.find("\n", i)
                 line_end = n if j == -1 else j
                 line = text[i:line_end].rstrip("\r")
+                if self.indent and line[:self.indent].isspace():
+                    line = line[self.indent:]
                 if (line.lstrip("\t") if strip else line) == delim:
                     body_end = i
                     i = n if j == -1 else j + 1
@@ -304,17 +307,18 @@ def _match(text: str, i: int, open_c: str, close_c: str) -> int:
 
 
 # -- parsing --------------------------------------------------------------------------------
-def parse_script(text: str, base: int = 0, escape: str = "\\") -> list[Command]:
-    """Every simple command of a script, in order, with offsets into the original file."""
+def parse_script(text: str, base: int = 0, escape: str = "\\", indent: int = 0) -> list[Command]:
+    """Every simple command of a script, in order, with offsets into the original file.
+    `indent`: the script's lines carry that many columns of YAML indentation."""
     try:
-        return _parse(text, base, escape, 0)
+        return _parse(text, base, escape, 0, indent)
     except RecursionError:
         return []
 
 
-def _parse(text: str, base: int, escape: str, depth: int) -> list[Command]:
+def _parse(text: str, base: int, escape: str, depth: int, indent: int = 0) -> list[Command]:
     inner: list[Command] = []
-    lexer = _Lexer(text, base, escape, depth, inner)
+    lexer = _Lexer(text, base, escape, depth, inner, indent)
     toks = lexer.tokens()
     commands: list[Command] = []
     groups: list[tuple[str, int, bool]] = []  # (kind, index of first command inside, was conditional)
