@@ -184,9 +184,9 @@ def lower(source: Source, project: "Project | None" = None):
 
         return dockerignore.lower(source)
     if source.kind in ("github", "action"):
-        from .formats import github
+        from .formats import gha
 
-        return github.lower(source, project)
+        return gha.lower(source, project)
     if source.kind == "gitlab":
         from .formats import gitlab
 
