@@ -186,7 +186,11 @@ def _fix(args, targets, root, selection, result):
         from .discover import kind_of
 
         source = result.sources.get(abspath)
-        kind = source.kind if source else (kind_of(os.path.basename(abspath)) or "dockerfile")
+        if source is not None:
+            kind = source.kind
+        else:  # a file another file's fix edits: a Dockerfile (GP105), an included CI file
+            kind = kind_of(os.path.basename(abspath)) or (
+                "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile")
         return _parse_problem(kind, text)
 
     return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)

@@ -188,7 +188,7 @@ def lower(source: Source, project: "Project | None" = None):
 
         return gha.lower(source, project)
     if source.kind == "gitlab":
-        from .formats import gitlab
+        from .formats import glci
 
-        return gitlab.lower(source, project)
+        return glci.lower(source, project)
     raise ValueError(f"no lowering for {source.kind}")

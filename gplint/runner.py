@@ -54,7 +54,8 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
                 project.inventory_files = inventory
             targets.extend(Target(f.abspath, f.kind, project.display(f.abspath)) for f in found)
             continue
-        target_kind = kind or discover.kind_of(os.path.basename(path))
+        target_kind = kind or discover.kind_of(project.rel(os.path.abspath(path))) or \
+            discover.kind_of(os.path.basename(path))
         if target_kind is None:
             raise UsageError(f"{path}: cannot tell what kind of file this is: pass --kind")
         abspath = os.path.abspath(path)

@@ -64,7 +64,7 @@ def build_arg_not_passed(doc: Document, project):
                 continue
             edit = build.add_build_arg(name) if build.add_build_arg else None
             yield Diagnostic(
-                "GP104", doc.source, build.span,
+                "GP104", build.source, build.span,
                 f"job `{scope.name}` has {name} in scope and builds {build.dockerfile}, whose stage "
                 f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
                 f"default (or nothing) is used instead; pass `--build-arg {name}`",
@@ -88,7 +88,7 @@ def build_arg_not_declared(doc: Document, project):
             missing = [s for s in stages if not any(s.derives_from(o) and o is not s for o in stages)]
             edits = [insert_after_from(target, s, arg_line(target, arg.name)) for s in missing]
             yield Diagnostic(
-                "GP105", doc.source, arg.span,
+                "GP105", arg.source, arg.span,
                 f"--build-arg {arg.name} is passed to {build.dockerfile}, but no stage that runs go declares "
                 f"ARG {arg.name}, so BuildKit drops the value without a warning",
                 fix=Fix("safe", f"Declare ARG {arg.name} in the go stages of {build.dockerfile}", edits),
@@ -111,7 +111,7 @@ def go_env_w_in_another_job(doc: Document, project):
                 continue
             other = others[0]
             yield Diagnostic(
-                "GP106", doc.source, write.span,
+                "GP106", write.source, write.span,
                 f"`go env -w {write.name}=…` in job `{scope.name}` writes the go env file of that job's machine; "
                 f"job `{other.scope.name}` runs on a fresh one, so its `go {' '.join(other.command.words[:2])}` "
                 f"never reads it; set {write.name} in the workflow or job environment",
@@ -131,7 +131,10 @@ def loopback_in_ci(doc: Document, project):
             value = setting_value(setting)
             if value and id(setting) not in reported and (found := _loopback(value, name)):
                 reported.add(id(setting))
-                yield _loopback_diagnostic(doc, setting, *found)
+                yield _loopback_diagnostic(
+                    doc, setting, *found,
+                    where=f"job `{run.scope.name}` runs its steps in container {run.scope.container}, where "
+                          "loopback is that container, not the runner; use the service's name as host name")
     # a loopback value passed into an image build (§11.1, §13.8)
     for scope, build, env in _builds(doc):
         if build.network_host:
@@ -143,7 +146,7 @@ def loopback_in_ci(doc: Document, project):
                 value = None if arg.dynamic else arg.value
                 if value and (found := _loopback(value, arg.name)):
                     yield Diagnostic(
-                        "GP107", doc.source, arg.span,
+                        "GP107", arg.source, arg.span,
                         f"--build-arg {arg.name} points at `{found[0]}`, but RUN executes in the build "
                         "container's own network namespace, where loopback is the container itself; build with "
                         "`--network host` or use a host name the build can reach",
@@ -153,4 +156,8 @@ def loopback_in_ci(doc: Document, project):
             value = setting_value(setting)
             if value and id(setting) not in reported and (found := _loopback(value, arg.name)):
                 reported.add(id(setting))
-                yield _loopback_diagnostic(doc, setting, *found)
+                yield _loopback_diagnostic(
+                    doc, setting, *found,
+                    where=f"it is passed into `{build.tool}`, whose RUN steps have their own network namespace, "
+                          "where loopback is the build container; build with `--network host` or use a host "
+                          "name the build can reach")

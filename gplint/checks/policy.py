@@ -29,9 +29,9 @@ def proxy_not_allowed(doc: Document, project):
             fix = None
             if required and value_offset(setting, 0) is not None:
                 fix = Fix("unsafe", f"Use the required proxy `{required}`",
-                          [Edit.replace(doc.source, value_span(setting, 0, len(setting.value)), required)])
+                          [Edit.replace(setting.source, value_span(setting, 0, len(setting.value)), required)])
             yield Diagnostic(
-                "GP303", doc.source, value_span(setting, entry.start, entry.end),
+                "GP303", setting.source, value_span(setting, entry.start, entry.end),
                 f"GOPROXY entry `{entry.text}` is not in the organisation's allowed-proxies "
                 f"({', '.join(allowed)}): modules would be fetched from an unapproved source",
                 fix=fix, stmt=setting.stmt, key=f"{setting.how}:GOPROXY:{entry.text}",

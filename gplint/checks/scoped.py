@@ -37,7 +37,7 @@ def modules_disabled(doc: Document, project):
         else:
             message = f"GO111MODULE={value!r} is not a value go accepts (on, off, auto or empty): `go: unknown environment setting`"
         deletion = delete_setting(doc, setting)
-        yield Diagnostic("GP202", doc.source, setting.span, message,
+        yield Diagnostic("GP202", setting.source, setting.span, message,
                          fix=Fix("unsafe", "Remove the GO111MODULE setting (module mode is the default)",
                                  [deletion]) if deletion else None,
                          stmt=setting.stmt, key=f"{setting.how}:GO111MODULE")
@@ -80,20 +80,21 @@ def _loopback(value: str, name: str) -> tuple[str, int] | None:
     return None
 
 
-def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int) -> Diagnostic:
+def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
+                         where: str | None = None) -> Diagnostic:
     offset = value_offset(setting, start)
     fix = None
     span = setting.value_span or setting.span
-    if offset is not None and doc.source.text[offset:offset + len(host)].lower() == host.lower():
+    if offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():
         span = Span(offset, offset + len(host))
         fix = Fix("unsafe", "Point it at `host.docker.internal` (on Linux, build with "
                             "`--add-host host.docker.internal=host-gateway`)",
-                  [Edit.replace(doc.source, span, "host.docker.internal")])
+                  [Edit.replace(setting.source, span, "host.docker.internal")])
+    where = where or ("RUN executes in the build container's own network namespace, where loopback is the "
+                      "container itself, not the machine running the proxy; use a host name the build can "
+                      "reach, or `RUN --network=host`")
     return Diagnostic(
-        "GP107", doc.source, span,
-        f"{setting.name} points at `{host}`, but RUN executes in the build container's own network namespace, "
-        "where loopback is the container itself, not the machine running the proxy; use a host name the "
-        "build can reach, or `RUN --network=host`",
+        "GP107", setting.source, span, f"{setting.name} points at `{host}`, but {where}",
         fix=fix, stmt=setting.stmt, key=f"{setting.how}:{setting.name}",
     )
 
@@ -112,7 +113,7 @@ def goenv_off_drops_config(doc: Document, project):
         reported.add(id(goenv_setting))
         names = ", ".join(sorted(s.name for s in written))
         yield Diagnostic(
-            "GP201", doc.source, goenv_setting.span,
+            "GP201", goenv_setting.source, goenv_setting.span,
             f"GOENV=off makes go skip the user go env file, so the values written there with `go env -w` "
             f"({names}) never reach `go {' '.join(run.command.words[:2])}`; environment variables still apply, "
             "so set them with ENV instead",

@@ -58,8 +58,8 @@ def _problem_diagnostics(doc: Document, setting: Setting, problems, code: str):
         fix = None
         if problem.replacement is not None and value_offset(setting, problem.start) is not None:
             fix = Fix("safe" if problem.safe else "unsafe", _fix_message(problem),
-                      [Edit.replace(doc.source, span, problem.replacement)])
-        yield Diagnostic(code, doc.source, span, f"{setting.name}={setting.value!r}: {problem.message}",
+                      [Edit.replace(setting.source, span, problem.replacement)])
+        yield Diagnostic(code, setting.source, span, f"{setting.name}={setting.value!r}: {problem.message}",
                          fix=fix, stmt=setting.stmt, key=_key(setting))
 
 
@@ -95,15 +95,15 @@ def empty_goproxy_written(doc: Document, project):
         if setting.how != "go-env-w" or setting.name not in ("GOPROXY", "GOSUMDB") or setting.value != "":
             continue
         edits = []
-        text = doc.source.text
+        text = setting.source.text
         # `go env -w GOPROXY=` → `go env -u GOPROXY` when it is the only assignment of the command
         w = text.rfind("-w", setting.stmt.start, setting.span.start)
         between = text[w + 2:setting.span.start] if w != -1 else ""
         if w != -1 and not between.strip():
-            edits = [Edit.replace(doc.source, Span(w, w + 2), "-u"),
-                     Edit.replace(doc.source, setting.span, setting.name)]
+            edits = [Edit.replace(setting.source, Span(w, w + 2), "-u"),
+                     Edit.replace(setting.source, setting.span, setting.name)]
         yield Diagnostic(
-            "GP207", doc.source, setting.span,
+            "GP207", setting.source, setting.span,
             f"`go env -w {setting.name}=` writes an empty {setting.name} into the go env file; since Go 1.21 "
             f"that empty line shadows the default from $GOROOT/go.env, so downloads fail"
             + (" (`GOPROXY list is not the empty string, but contains no entries`)" if setting.name == "GOPROXY"
@@ -138,7 +138,7 @@ def checksum_db_disabled(doc: Document, project):
                     message = f"{setting.name}={value!r}: `{item}` matches every public module, so all of them are {what}"
                     break
         if message:
-            yield Diagnostic("GP301", doc.source, span, message, fix=_scope_sumdb_fix(doc, setting, project),
+            yield Diagnostic("GP301", setting.source, span, message, fix=_scope_sumdb_fix(doc, setting, project),
                              stmt=setting.stmt, key=_key(setting))
 
 
@@ -147,11 +147,11 @@ def _scope_sumdb_fix(doc: Document, setting: Setting, project) -> Fix | None:
     private = ((getattr(project, "options", None) or {}).get("private_modules")) or []
     if setting.name != "GOSUMDB" or not private:
         return None
-    written = doc.source.text[setting.span.start:setting.span.end]
+    written = setting.source.text[setting.span.start:setting.span.end]
     if not written.startswith("GOSUMDB="):
         return None
     return Fix("unsafe", "Check every module but the private ones: GONOSUMDB=" + ",".join(private),
-               [Edit.replace(doc.source, setting.span, "GONOSUMDB=" + ",".join(private))])
+               [Edit.replace(setting.source, setting.span, "GONOSUMDB=" + ",".join(private))])
 
 
 def _items(value: str):
@@ -168,7 +168,7 @@ def credentials_in_proxy_url(doc: Document, project):
             where = ("image history and every layer built from it" if doc.source.kind == "dockerfile"
                      else "the repository and the CI logs")
             yield Diagnostic(
-                "GP302", doc.source, value_span(setting, start, end),
+                "GP302", setting.source, value_span(setting, start, end),
                 f"{setting.name} holds a literal user:password, which lands in {where}; pass the credentials "
                 "as a secret instead (`RUN --mount=type=secret` with a .netrc, or GOAUTH)",
                 stmt=setting.stmt, key=_key(setting),
