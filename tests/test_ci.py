@@ -1,0 +1,243 @@
+"""CI files: GitHub Actions and GitLab CI lowered into the model, traced into `docker build`, and
+fixed without disturbing a byte of formatting (validated with check-jsonschema and actionlint)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gplint.cli import main
+from gplint.formats import gha, glci
+from gplint.model import walk
+from gplint.project import Project
+from gplint.source import Source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ci"
+BIN = Path(sys.executable).parent
+
+
+def _tool(name):
+    found = BIN / name
+    return str(found) if found.exists() else shutil.which(name)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of a fixture project as a repository of its own."""
+
+    def make(name):
+        root = tmp_path / name
+        shutil.copytree(FIXTURES / name, root)
+        (root / ".git").mkdir()
+        monkeypatch.chdir(root)
+        return root
+
+    return make
+
+
+def lint(capsys, *args):
+    status = main(["--no-cache", "--format", "json", *args])
+    return status, json.loads(capsys.readouterr().out)
+
+
+def found(diags):
+    return sorted((d["code"], d["path"], d["line"]) for d in diags)
+
+
+def test_github_findings(project, capsys):
+    project("github-build")
+    status, diags = lint(capsys)
+    assert status == 1
+    assert found(diags) == [
+        ("GP104", ".github/workflows/image.yml", 25),  # docker buildx build without --build-arg GOPROXY
+        ("GP104", ".github/workflows/image.yml", 29),  # build-push-action without a GOPROXY line
+        ("GP105", ".github/workflows/image.yml", 37),  # GOFLAGS passed, never declared
+        ("GP106", ".github/workflows/image.yml", 42),  # go env -w in job tools, go in other jobs
+        ("GP107", ".github/workflows/image.yml", 14),  # loopback sumdb in a container job
+    ]
+
+
+def test_github_env_precedence(tmp_path):
+    text = """on: push
+env:
+  GOPROXY: https://workflow
+  GOFLAGS: -mod=mod
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    env:
+      GOPROXY: https://job
+    steps:
+      - run: |
+          echo "GOPROXY=https://written" >> "$GITHUB_ENV"
+          go build ./...
+      - run: go test ./...
+      - env:
+          GOPROXY: https://step
+        run: go vet ./...
+"""
+    source = Source("ci.yml", str(tmp_path / "ci.yml"), "github", text)
+    doc = gha.lower(source)
+    seen = []
+    for event, env in walk(doc.scopes[0]):
+        if type(event).__name__ == "GoCommand":
+            seen.append((event.words[0], env.get("GOPROXY").value, env.get("GOFLAGS").value))
+    assert seen == [("build", "https://job", "-mod=mod"),  # the writing step does not see its write
+                    ("test", "https://written", "-mod=mod"),
+                    ("vet", "https://step", "-mod=mod")]
+
+
+def test_fixed_workflow_changes_only_the_added_text_and_stays_valid(project, capsys):
+    root = project("github-build")
+    workflow = root / ".github" / "workflows" / "image.yml"
+    before = workflow.read_text()
+    main(["--no-cache", "--fix", "--select", "GP104"])
+    capsys.readouterr()
+    after = workflow.read_text()
+    assert after.replace("--build-arg GOPROXY ", "").replace("            GOPROXY=${{ env.GOPROXY }}\n", "") == before
+    assert lint(capsys, "--select", "GP104")[1] == []
+    check = _tool("check-jsonschema")
+    if check:
+        result = subprocess.run([check, "--builtin-schema", "vendor.github-workflows", str(workflow)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    actionlint = _tool("actionlint")
+    if actionlint:
+        original = root / "original.yml"
+        original.write_text(before)
+        old = subprocess.run([actionlint, "-format", "{{range $err := .}}{{$err.Kind}}\n{{end}}", str(original)],
+                             capture_output=True, text=True, cwd=root)
+        new = subprocess.run([actionlint, "-format", "{{range $err := .}}{{$err.Kind}}\n{{end}}", str(workflow)],
+                             capture_output=True, text=True, cwd=root)
+        assert sorted(new.stdout.split()) == sorted(old.stdout.split())
+
+
+def test_build_push_action_without_build_args_gets_the_key(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go build ./...\n")
+    wf = tmp_path / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\r\nenv:\r\n  GOPROXY: https://p.example.com\r\njobs:\r\n  b:\r\n    runs-on: ubuntu-latest\r\n"
+                  "    steps:\r\n      - uses: docker/build-push-action@v6\r\n        with:\r\n          push: false\r\n")
+    main(["--no-cache", "--fix"])
+    capsys.readouterr()
+    assert wf.read_bytes().decode().endswith(
+        "        with:\r\n          push: false\r\n          build-args: |\r\n            GOPROXY=${{ env.GOPROXY }}\r\n")
+
+
+def test_unresolvable_dockerfile_says_nothing(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    wf = tmp_path / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\nenv:\n  GOPROXY: https://p\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+                  "      - run: docker build -f $DOCKERFILE .\n      - run: docker build https://github.com/x/y.git\n"
+                  "      - run: docker build -t x ../elsewhere\n")
+    assert lint(capsys) == (0, [])
+
+
+@pytest.mark.parametrize("command,context,dockerfile,args", [
+    ("docker build .", "", "Dockerfile", []),
+    ("docker buildx build -f build/Dockerfile --build-arg GOPROXY -t x:1 .", "", "build/Dockerfile", ["GOPROXY"]),
+    ("docker image build --build-arg=GOFLAGS=-mod=mod --target prod app", "app", "app/Dockerfile", ["GOFLAGS"]),
+    ("podman build --file Containerfile --network host .", "", "Containerfile", []),
+    ("buildah bud -t x sub/dir", "sub/dir", "sub/dir/Dockerfile", []),
+    ("cd app && docker build .", "app", "app/Dockerfile", []),
+])
+def test_image_build_parsing(tmp_path, command, context, dockerfile, args):
+    text = f"on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - run: {command}\n"
+    doc = gha.lower(Source("ci.yml", str(tmp_path / "ci.yml"), "github", text))
+    (build,) = [e for e in doc.scopes[0].events if type(e).__name__ == "ImageBuild"]
+    assert (build.context, build.dockerfile, [a.name for a in build.build_args]) == (context, dockerfile, args)
+
+
+def test_gitlab_findings_point_where_values_are_written(project, capsys):
+    project("gitlab-build")
+    status, diags = lint(capsys)
+    assert found(diags) == [
+        ("GP104", ".gitlab-ci.yml", 10),
+        ("GP104", ".gitlab-ci.yml", 11),
+        ("GP105", ".gitlab-ci.yml", 11),
+        ("GP202", "ci/templates.yml", 16),  # written in the included template, used by job unit
+    ]
+
+
+def test_gitlab_extends_variables_anchors_and_reference(tmp_path):
+    text = """variables:
+  GOPROXY: https://top
+  GOFLAGS:
+    value: -mod=mod
+    description: flags
+
+.base: &base
+  variables:
+    GOPRIVATE: example.com/a
+    GONOSUMDB: example.com/a
+
+.more:
+  variables:
+    GOPRIVATE: example.com/b
+
+job:
+  extends: [.base, .more]
+  variables:
+    GOPROXY: https://job
+  script:
+    - !reference [.snippets, script]
+    - go build
+
+.snippets:
+  script:
+    - go mod download
+
+merged:
+  <<: *base
+  script: [go vet]
+
+dropped:
+  extends: .base
+  variables: null
+  script: [go test]
+"""
+    doc = glci.lower(Source(".gitlab-ci.yml", str(tmp_path / ".gitlab-ci.yml"), "gitlab", text),
+                     Project(str(tmp_path)))
+    scopes = {s.name: s for s in doc.scopes}
+    assert set(scopes) == {"job", "merged", "dropped"}  # hidden jobs are templates only
+
+    def env(name):
+        (_, e), = [(ev, e) for ev, e in walk(scopes[name]) if type(ev).__name__ == "GoCommand"][:1]
+        return {k: (e.get(k).value if e.get(k) else None) for k in ("GOPROXY", "GOFLAGS", "GOPRIVATE", "GONOSUMDB")}
+
+    assert env("job") == {"GOPROXY": "https://job", "GOFLAGS": "-mod=mod", "GOPRIVATE": "example.com/b",
+                          "GONOSUMDB": "example.com/a"}
+    assert [e.words for e in scopes["job"].events if type(e).__name__ == "GoCommand"] == [["mod", "download"], ["build"]]
+    assert env("merged")["GOPRIVATE"] == "example.com/a"
+    assert env("dropped") == {"GOPROXY": "https://top", "GOFLAGS": "-mod=mod", "GOPRIVATE": None, "GONOSUMDB": None}
+    setting = scopes["job"].initial["GONOSUMDB"]
+    assert text[setting.span.start:setting.span.end] == "GONOSUMDB: example.com/a"
+
+
+@pytest.mark.parametrize("kind,name", [("github", ".github/workflows/ci.yml"), ("gitlab", ".gitlab-ci.yml")])
+@pytest.mark.parametrize("text,message", [
+    ("jobs: [\n", "invalid YAML"),
+    ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+     "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n", "invalid YAML"),
+    ("a: " + "[" * 200 + "]" * 200 + "\n", "invalid YAML"),
+    ("a: 1\na: 2\n", "invalid YAML"),
+    ("- just\n- a list\n", "not a"),
+])
+def test_bad_yaml_is_a_diagnostic(tmp_path, monkeypatch, capsys, kind, name, text, message):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    status, diags = lint(capsys)
+    assert status == 2
+    assert diags and diags[0]["code"] == "GP001" and message in diags[0]["message"]
