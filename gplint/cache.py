@@ -16,13 +16,20 @@ from . import __version__
 from .diagnostic import Diagnostic, Edit, Fix
 from .source import Source, Span
 
-CACHE_DIR = ".gplint_cache"
 MAX_ENTRIES = 50_000
+
+
+def default_folder(root: str) -> str:
+    """Outside the repository (nothing to ignore, nothing written into a read-only checkout):
+    $GPLINT_CACHE_DIR, else $XDG_CACHE_HOME/gplint, else ~/.cache/gplint; one folder per root."""
+    base = os.environ.get("GPLINT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "gplint")
+    return os.path.join(base, hashlib.sha256(os.path.abspath(root).encode("utf-8", "surrogatepass")).hexdigest()[:20])
 
 
 class ResultCache:
     def __init__(self, root: str, salts: dict[str, str], folder: str | None = None):
-        self.folder = folder or os.path.join(root, CACHE_DIR)
+        self.folder = folder or default_folder(root)
         self.path = os.path.join(self.folder, f"results-{__version__}.pickle")
         self.salts = salts  # kind -> what findings of that kind depend on besides the file
         self.entries: dict[str, list] | None = None
@@ -75,16 +82,12 @@ class ResultCache:
                 del self.entries[stale]
         try:
             os.makedirs(self.folder, exist_ok=True)
-            ignore = os.path.join(self.folder, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w") as f:
-                    f.write("# created by gplint\n*\n")
             fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
-            pass  # a read-only checkout simply runs without a cache
+            pass  # no writable cache folder: the run simply has no cache
 
 
 def _freeze(d: Diagnostic) -> tuple:

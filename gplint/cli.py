@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--preview", action="store_true", help="enable rules that are still in preview")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: by the number of files)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    p.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (default: .gplint_cache)")
+    p.add_argument("--cache-dir", metavar="DIR", help="where the result cache lives (default: ~/.cache/gplint/…)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")

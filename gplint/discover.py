@@ -174,7 +174,7 @@ def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
             except OSError:
                 continue
             if is_dir:
-                if entry.name in (".git", ".gplint_cache") or ignore.ignored(rel, True):
+                if entry.name == ".git" or ignore.ignored(rel, True):
                     continue
                 stack.append(entry.path)
                 continue

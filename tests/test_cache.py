@@ -15,6 +15,7 @@ BAD = "FROM golang:1.22 AS build\nCOPY . .\nRUN go build ./...\n"
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("GPLINT_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / ".git").mkdir()
     (tmp_path / "Dockerfile").write_text(BAD)
     (tmp_path / "api.Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go build ./...\n")
@@ -47,7 +48,7 @@ def test_second_run_reads_from_cache_with_the_same_result(repo, capsys, checked)
     checked.clear()
     assert _run(capsys) == first == (1, ["GP101"])
     assert checked == []
-    assert (repo / ".gplint_cache" / ".gitignore").exists()
+    assert not (repo / ".gplint_cache").exists()  # nothing is written into the repository
 
 
 def test_changed_file_is_checked_again(repo, capsys, checked):
@@ -78,7 +79,7 @@ def test_cross_file_input_change_invalidates(repo, capsys, checked):
 
 def test_no_cache_flag_reads_and_writes_nothing(repo, capsys, checked):
     _run(capsys, "--no-cache")
-    assert not (repo / ".gplint_cache").exists()
+    assert not (repo / "cache").exists()
     checked.clear()
     _run(capsys, "--no-cache")
     assert len(checked) == 2
@@ -86,7 +87,9 @@ def test_no_cache_flag_reads_and_writes_nothing(repo, capsys, checked):
 
 def test_damaged_cache_is_ignored(repo, capsys):
     _run(capsys)
-    for name in os.listdir(repo / ".gplint_cache"):
-        if name.endswith(".pickle"):
-            (repo / ".gplint_cache" / name).write_bytes(b"garbage")
+    for folder, _, names in os.walk(repo / "cache"):
+        for name in names:
+            if name.endswith(".pickle"):
+                with open(os.path.join(folder, name), "wb") as f:
+                    f.write(b"garbage")
     assert _run(capsys) == (1, ["GP101"])

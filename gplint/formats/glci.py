@@ -138,7 +138,7 @@ def _yaml_files(project) -> list[str]:
 
     found = []
     for folder, dirs, names in os.walk(project.root):
-        dirs[:] = [d for d in dirs if d not in (".git", "node_modules", ".gplint_cache")]
+        dirs[:] = [d for d in dirs if d not in (".git", "node_modules")]
         for name in names:
             if name.endswith((".yml", ".yaml")):
                 found.append(project.rel(os.path.join(folder, name)))
