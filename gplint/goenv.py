@@ -1,6 +1,7 @@
 """Go toolchain semantics gplint relies on, each cited to semantics.md. Pure functions, stdlib only."""
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ def path_match(pattern: str, name: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=512)
 def _compile_path_pattern(pattern: str) -> re.Pattern:
     out = []
     i = 0
@@ -231,6 +233,7 @@ def match_prefix_patterns(globs: str, module_path: str) -> bool:
 _PUBLIC_MODULES = ("github.com/a/b", "golang.org/x/net", "gopkg.in/yaml.v3", "google.golang.org/grpc", "k8s.io/api")
 
 
+@functools.lru_cache(maxsize=512)
 def is_catch_all_pattern(pattern: str) -> bool:
     """A GOPRIVATE/GONOSUMDB/GOINSECURE item matching every public module (GP301, §5.3–§5.4)."""
     pattern = pattern.strip()

@@ -48,8 +48,14 @@ def _fold(body: str) -> str:
     return body.replace("\r", " ").replace("\n", " ")
 
 
+_MATTERS = ("go", "proxy", "docker", "podman", "buildah")
+
+
 def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None) -> tuple[list, list]:
     """(events of the script, $GITHUB_ENV writes to apply after the step)."""
+    lowered = source.text[node.start:node.end].lower()
+    if not any(word in lowered for word in _MATTERS):
+        return [], []  # a cheap pre-scan: no go command, Go variable, proxy or image build here
     commands, _ = scalar_script(source, node)
     state = {"cwd": cwd}
 
