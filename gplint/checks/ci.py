@@ -25,15 +25,18 @@ def _builds(doc: Document):
                 yield scope, event, env
 
 
-def _target(project, build: ImageBuild) -> Document | None:
-    if project is None or not build.dockerfile:
-        return None
-    return project.document(build.dockerfile)
-
-
-def _go_stages(target: Document, project) -> list[Scope]:
-    return sorted({id(r.scope): r.scope for r in go_runs(target, project) if r.reaches_proxy}.values(),
-                  key=lambda s: s.index)
+def _built(doc: Document, project):
+    """(scope, build, env, the Dockerfile's document, its stages that may reach the proxy) for
+    every build whose Dockerfile is in the repository (otherwise: say nothing, never guess)."""
+    for scope, build, env in _builds(doc):
+        if project is None or not build.dockerfile:
+            continue
+        target = project.document(build.dockerfile)
+        if target is None:
+            continue
+        stages = sorted({id(r.scope): r.scope for r in go_runs(target, project) if r.reaches_proxy}.values(),
+                        key=lambda s: s.index)
+        yield scope, build, env, target, stages
 
 
 def _declares(scope: Scope, name: str) -> bool:
@@ -50,11 +53,7 @@ def _in_scope(env, name: str) -> Setting | None:
 
 @rule("GP104", kinds=CI_KINDS)
 def build_arg_not_passed(doc: Document, project):
-    for scope, build, env in _builds(doc):
-        target = _target(project, build)
-        if target is None:
-            continue
-        stages = _go_stages(target, project)
+    for scope, build, env, _target, stages in _built(doc, project):
         for name in sorted(GO_VARIABLES):
             setting = _in_scope(env, name)
             if setting is None or build.passes(name) is not None:
@@ -75,11 +74,7 @@ def build_arg_not_passed(doc: Document, project):
 
 @rule("GP105", kinds=CI_KINDS)
 def build_arg_not_declared(doc: Document, project):
-    for scope, build, _env in _builds(doc):
-        target = _target(project, build)
-        if target is None:
-            continue
-        stages = _go_stages(target, project)
+    for scope, build, _env, target, stages in _built(doc, project):
         if not stages:
             continue
         for arg in build.build_args:

@@ -43,6 +43,18 @@ def scalar_script(source: Source, node) -> tuple[list, int]:
     return shell.parse_script(_fold(text[start:end]) if "\n" in text[start:end] else text[start:end], start), 0
 
 
+def image_name(node, key: str) -> str | None:
+    """A job's image: a string, or a mapping with the name under `key` (GitHub `image`, GitLab `name`)."""
+    if node is None:
+        return None
+    if node.kind == "scalar":
+        return node.value or None
+    if node.kind == "map":
+        found = node.get(key)
+        return found.value if found is not None and found.kind == "scalar" else None
+    return None
+
+
 def _fold(body: str) -> str:
     """Folded and multi-line flow scalars join their lines with spaces (same length, same offsets)."""
     return body.replace("\r", " ").replace("\n", " ")

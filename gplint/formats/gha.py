@@ -12,7 +12,7 @@ import posixpath
 from ..diagnostic import Edit
 from ..model import BuildArg, Document, ImageBuild, Scope, Setting
 from ..source import Source, Span
-from .ci_script import lower_script
+from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml
 
 BUILD_PUSH = "docker/build-push-action"
@@ -62,14 +62,7 @@ def lower(source: Source, project=None) -> Document:
 
 
 def _image(node) -> str | None:
-    if node is None:
-        return None
-    if node.kind == "scalar":
-        return node.value or None
-    if node.kind == "map":
-        image = node.get("image")
-        return image.value if image is not None and image.kind == "scalar" else None
-    return None
+    return image_name(node, "image")
 
 
 def _working_directory(node) -> str | None:

@@ -14,7 +14,7 @@ import posixpath
 
 from ..model import Document, Scope, Setting
 from ..source import Source, Span
-from .ci_script import lower_script
+from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml
 
 RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
@@ -250,15 +250,7 @@ def _reference(node, jobs: dict):
 
 
 def _image(located: _Located | None) -> str | None:
-    if located is None:
-        return None
-    node = located.node
-    if node.kind == "scalar":
-        return node.value or None
-    if node.kind == "map":
-        name = node.get("name")
-        return name.value if name is not None and name.kind == "scalar" else None
-    return None
+    return image_name(located.node, "name") if located is not None else None
 
 
 def _scripts(scope: Scope, located: _Located | None, jobs: dict, depth: int = 0) -> None:
