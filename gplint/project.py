@@ -34,6 +34,7 @@ class Project:
     _ci_done: set = field(default_factory=set)
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
+    _governed: dict | None = None
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -104,6 +105,28 @@ class Project:
                 "vendor": [p for p in inventory if p.endswith("vendor/modules.txt")],
             }
         return self._inventory_index
+
+    def has(self, rel: str) -> bool:
+        """Whether the repository inventory holds this file (no file system call)."""
+        return rel in self._index()["all"]
+
+    def governed_by(self, ignore_rel: str) -> list[BuildContext]:
+        """The (Dockerfile, context) builds whose applicable ignore file this is (§10.1),
+        computed once for the whole repository."""
+        if self._governed is None:
+            from .discover import kind_of
+            from .formats.dockerignore import applicable_ignore_file
+
+            governed: dict[str, list[BuildContext]] = {}
+            for dockerfile in self.inventory():
+                if kind_of(dockerfile) != "dockerfile":
+                    continue
+                for ctx in self.build_contexts(dockerfile):
+                    ignore = applicable_ignore_file(self, dockerfile, ctx.context)
+                    if ignore is not None:
+                        governed.setdefault(ignore, []).append(ctx)
+            self._governed = governed
+        return self._governed.get(ignore_rel, [])
 
     def go_files(self) -> list[str]:
         """go.mod and go.work files of the repository."""

@@ -54,11 +54,11 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
                 project.inventory_files = inventory
             targets.extend(Target(f.abspath, f.kind, project.display(f.abspath)) for f in found)
             continue
-        target_kind = kind or discover.kind_of(project.rel(os.path.abspath(path))) or \
-            discover.kind_of(os.path.basename(path))
+        abspath = os.path.abspath(path)
+        target_kind = kind or discover.kind_of(project.rel(abspath)) or \
+            discover.kind_of(abspath.replace(os.sep, "/"))
         if target_kind is None:
             raise UsageError(f"{path}: cannot tell what kind of file this is: pass --kind")
-        abspath = os.path.abspath(path)
         targets.append(Target(abspath, target_kind, project.display(abspath)))
     seen = set()
     unique = []

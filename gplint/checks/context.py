@@ -7,8 +7,6 @@ import posixpath
 from .. import goenv
 from ..analysis import copied, go_runs
 from ..diagnostic import Diagnostic, Edit, Fix
-from ..discover import kind_of
-from ..formats.dockerignore import applicable_ignore_file
 from ..model import CopyFrom, Document
 from ..registry import rule
 from ..source import Span
@@ -106,31 +104,26 @@ def dockerignore_drops_go_files(doc: Document, project):
     ignore_rel = project.rel(doc.source.abspath)
     matcher = doc.extra["matcher"]
     reported: set[str] = set()
-    appended: list[str] = []
-    for dockerfile in (p for p in project.inventory() if kind_of(p) == "dockerfile"):
-        for ctx in project.build_contexts(dockerfile):
-            if applicable_ignore_file(project, dockerfile, ctx.context) != ignore_rel:
+    for ctx in project.governed_by(ignore_rel):
+        dfdoc = project.document(ctx.dockerfile)
+        if dfdoc is None:
+            continue
+        for path, copy in sorted(_needed(dfdoc, project, ctx.context).items()):
+            if path in reported or not matcher.excluded(path):
                 continue
-            dfdoc = project.document(dockerfile)
-            if dfdoc is None:
-                continue
-            for path, copy in sorted(_needed(dfdoc, project, ctx.context).items()):
-                if path in reported or not matcher.excluded(path):
-                    continue
-                reported.add(path)
-                pattern = matcher.deciding_pattern(path)
-                span = Span(pattern.start, pattern.end) if pattern else Span(0, 0)
-                line = dfdoc.source.line_col(copy.stmt.start)[0]
-                appended.append(path)
-                yield Diagnostic(
-                    "GP401", doc.source, span,
-                    f"`{doc.source.text[span.start:span.end]}` excludes {path} from the build context of "
-                    f"{dfdoc.source.path}, which copies it (line {line}) to build Go: the build fails or runs "
-                    "without it",
-                    fix=Fix("safe", f"Append `!{path}` to re-include it", [_append_line(doc, f"!{path}")]),
-                    stmt=span, key=f"{ignore_rel}:{path}",
-                    related=[(dfdoc.source, copy.span, "copied here")],
-                )
+            reported.add(path)
+            pattern = matcher.deciding_pattern(path)
+            span = Span(pattern.start, pattern.end) if pattern else Span(0, 0)
+            line = dfdoc.source.line_col(copy.stmt.start)[0]
+            yield Diagnostic(
+                "GP401", doc.source, span,
+                f"`{doc.source.text[span.start:span.end]}` excludes {path} from the build context of "
+                f"{dfdoc.source.path}, which copies it (line {line}) to build Go: the build fails or runs "
+                "without it",
+                fix=Fix("safe", f"Append `!{path}` to re-include it", [_append_line(doc, f"!{path}")]),
+                stmt=span, key=f"{ignore_rel}:{path}",
+                related=[(dfdoc.source, copy.span, "copied here")],
+            )
 
 
 def _append_line(doc: Document, line: str) -> Edit:

@@ -30,7 +30,7 @@ def applicable_ignore_file(project, dockerfile_rel: str, context: str) -> str | 
     """The one ignore file BuildKit reads for this Dockerfile and context, if any (§10.1):
     `<Dockerfile>.dockerignore` next to it first, else `.dockerignore` at the context root."""
     specific = dockerfile_rel + ".dockerignore"
-    if project.exists(specific):
+    if project.has(specific):
         return specific
     root = posixpath.join(context, ".dockerignore") if context else ".dockerignore"
-    return root if project.exists(root) else None
+    return root if project.has(root) else None
