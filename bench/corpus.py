@@ -93,7 +93,7 @@ def gitlab(rng: random.Random) -> str:
     parts.append("test:\n  stage: test\n  extends: .go-cache\n  script:\n    - go mod download\n"
                  "    - go test ./...\n\n")
     if rng.random() < 0.5:
-        parts.append("image-build:\n  stage: build\n  image: docker:27\n  services: [docker:27-dind]\n"
+        parts.append("image-build:\n  stage: build\n  image: docker:27\n  services:\n    - docker:27-dind\n"
                      "  script:\n    - docker build --build-arg GOPROXY -t $CI_REGISTRY_IMAGE .\n")
     return "".join(parts)
 
