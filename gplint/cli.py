@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
     p.add_argument("--ignore", action="append", metavar="RULES", help="leave these rules out")
     p.add_argument("--config", metavar="FILE", help="use this gplint.toml or pyproject.toml")
-    p.add_argument("--kind", choices=("dockerfile", "dockerignore"), help="treat the given files as this kind")
+    p.add_argument("--kind", choices=("dockerfile", "dockerignore", "github", "action", "gitlab"),
+                   help="treat the given files as this kind")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input stands for")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
