@@ -56,7 +56,7 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
 
 
 def _reaches_proxy(command: GoCommand, env: Env, copies: list[CopyFrom], vendor_dirs: list[str]) -> bool:
-    module_mode = goenv.go111module_problem(setting_value(env.get("GO111MODULE")) or "")
+    module_mode = goenv.go111module_problem(setting_value(env.effective("GO111MODULE")) or "")
     if module_mode == "off":
         return False  # GOPATH mode never uses the proxy (§4.2); GP202 reports it
     goflags = setting_value(env.effective("GOFLAGS"))

@@ -136,7 +136,7 @@ def _url_entry(text: str, start: int, end: int, sep: str | None) -> tuple[ProxyE
                                  "(must be https, http, file)`", start, end))
     if scheme == "file":
         rest = text.split(":", 1)[1]
-        if not rest.startswith("///") and not rest.startswith("//localhost/") and rest != "//":
+        if not rest.startswith("///") or "?" in rest or "#" in rest:
             return (ProxyEntry(text, start, end, sep, "invalid", None),
                     Problem("GP203", f"`{text}` names a host: go fails with `invalid file:// proxy URL with "
                                      "non-path elements`; use `file:///absolute/path`", start, end))

@@ -18,6 +18,7 @@ class BuildContext:
     dockerfile: str  # repository-relative path
     context: str  # repository-relative folder ('' is the root)
     origin: object = None  # the CI invocation that builds it, or None for the default
+    network_host: bool = False  # that invocation builds with --network host
 
 
 @dataclass
@@ -192,8 +193,8 @@ class Project:
             for event in scope.events:
                 if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
                     known = self.contexts.setdefault(event.dockerfile, [])
-                    if not any(c.context == event.context for c in known):
-                        known.append(BuildContext(event.dockerfile, event.context, event))
+                    if not any(c.context == event.context and c.origin is event for c in known):
+                        known.append(BuildContext(event.dockerfile, event.context, event, event.network_host))
 
 
 def lower(source: Source, project: "Project | None" = None):

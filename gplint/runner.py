@@ -196,7 +196,7 @@ _STATE: tuple | None = None
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str]]]:
     project, selected = _STATE
     result = _lint_files(chunk, project, selected)
-    builds = [(c.dockerfile, c.context) for cs in project.contexts.values() for c in cs]
+    builds = [(c.dockerfile, c.context, c.network_host) for cs in project.contexts.values() for c in cs]
     return result, builds
 
 
@@ -221,10 +221,9 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
                 merged.diagnostics.extend(result.diagnostics)
                 merged.sources.update(result.sources)
                 merged.input_errors += result.input_errors
-                for dockerfile, ctx in builds:
-                    known = project.contexts.setdefault(dockerfile, [])
-                    if not any(c.context == ctx for c in known):
-                        known.append(BuildContext(dockerfile, ctx))
+                for dockerfile, ctx, network_host in builds:
+                    project.contexts.setdefault(dockerfile, []).append(
+                        BuildContext(dockerfile, ctx, network_host=network_host))
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}

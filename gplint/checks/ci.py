@@ -129,7 +129,8 @@ def loopback_in_ci(doc: Document, project):
                 yield _loopback_diagnostic(
                     doc, setting, *found,
                     where=f"job `{run.scope.name}` runs its steps in container {run.scope.container}, where "
-                          "loopback is that container, not the runner; use the service's name as host name")
+                          "loopback is that container, not the runner; use the service's name as host name",
+                    fixable=False)
     # a loopback value passed into an image build (§11.1, §13.8)
     for scope, build, env in _builds(doc):
         if build.network_host:

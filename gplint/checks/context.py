@@ -112,7 +112,9 @@ def dockerignore_drops_go_files(doc: Document, project):
             if path in reported or not matcher.excluded(path):
                 continue
             reported.add(path)
-            pattern = matcher.deciding_pattern(path)
+            if path.endswith("vendor/modules.txt"):
+                path = posixpath.dirname(path)  # re-including the manifest alone leaves the sources out
+            pattern = matcher.deciding_pattern(path) or matcher.deciding_pattern(path + "/modules.txt")
             span = Span(pattern.start, pattern.end) if pattern else Span(0, 0)
             line = dfdoc.source.line_col(copy.stmt.start)[0]
             yield Diagnostic(

@@ -23,7 +23,7 @@ def modules_disabled(doc: Document, project):
     for run in go_runs(doc, project):
         if run.subcommand in NON_BUILDING:
             continue
-        setting = run.env.get("GO111MODULE")
+        setting = run.env.effective("GO111MODULE")
         value = setting_value(setting)
         if setting is None or value is None or id(setting) in seen:
             continue
@@ -45,6 +45,10 @@ def modules_disabled(doc: Document, project):
 
 @rule("GP107", kinds=("dockerfile",))
 def loopback_proxy(doc: Document, project):
+    if project is not None and doc.source.abspath != "-":
+        builds = project.build_contexts(project.rel(doc.source.abspath))
+        if all(b.network_host for b in builds):
+            return  # every CI build of this Dockerfile uses the host's network (§11.4)
     reported: set[int] = set()
     for run in go_runs(doc, project):
         if run.command.network_host or not run.reaches_proxy:
@@ -81,11 +85,11 @@ def _loopback(value: str, name: str) -> tuple[str, int] | None:
 
 
 def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
-                         where: str | None = None) -> Diagnostic:
+                         where: str | None = None, fixable: bool = True) -> Diagnostic:
     offset = value_offset(setting, start)
     fix = None
     span = setting.value_span or setting.span
-    if offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():
+    if fixable and offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():
         span = Span(offset, offset + len(host))
         fix = Fix("unsafe", "Point it at `host.docker.internal` (on Linux, build with "
                             "`--add-host host.docker.internal=host-gateway`)",
@@ -107,7 +111,7 @@ def goenv_off_drops_config(doc: Document, project):
         if setting_value(goenv_setting) != "off" or id(goenv_setting) in reported:
             continue
         written = [s for s in run.env.goenv_file.values() if s.how == "go-env-w"
-                   and run.env.get(s.name) is None]
+                   and _unset(run.env.get(s.name))]
         if not written:
             continue
         reported.add(id(goenv_setting))
@@ -120,6 +124,11 @@ def goenv_off_drops_config(doc: Document, project):
             fix=_env_instead_of_go_env_w(doc, written),
             stmt=goenv_setting.stmt, key=f"{goenv_setting.how}:GOENV",
         )
+
+
+def _unset(setting: Setting | None) -> bool:
+    """Not set in the environment: absent, or an ARG declared without a value and not passed."""
+    return setting is None or setting.declared_only
 
 
 def _env_instead_of_go_env_w(doc: Document, written: list[Setting]) -> Fix | None:

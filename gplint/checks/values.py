@@ -99,7 +99,9 @@ def empty_goproxy_written(doc: Document, project):
         # `go env -w GOPROXY=` → `go env -u GOPROXY` when it is the only assignment of the command
         w = text.rfind("-w", setting.stmt.start, setting.span.start)
         between = text[w + 2:setting.span.start] if w != -1 else ""
-        if w != -1 and not between.strip():
+        after = text[setting.span.end:setting.source.line_end(setting.span.end)].split()
+        alone = not after or after[0] in ("&&", "||", ";", "|", "\\")
+        if w != -1 and not between.strip() and alone:
             edits = [Edit.replace(setting.source, Span(w, w + 2), "-u"),
                      Edit.replace(setting.source, setting.span, setting.name)]
         yield Diagnostic(
@@ -130,6 +132,8 @@ def checksum_db_disabled(doc: Document, project):
                            "no longer supported` and other commands silently ignore it; use GOINSECURE for "
                            "specific hosts, and keep the checksum database on")
         elif setting.name in CHECKSUM_GLOB_VARIABLES:
+            if setting.name == "GOPRIVATE" and any(s.value for s in literal_settings(doc, ("GONOSUMDB",))):
+                continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
             for item_start, item in _items(value):
                 if goenv.is_catch_all_pattern(item):
                     span = value_span(setting, item_start, item_start + len(item))

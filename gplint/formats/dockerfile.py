@@ -158,7 +158,7 @@ class _Lowerer:
             setting = Setting(name, value, span, vspan, "env", self.source, stmt, dynamic=dynamic, raw_value=raw)
             self.stage.events.append(setting)
             self.values[name] = value if value is not None else syntax.UNKNOWN
-            if name in CONFIG_LOCATION_VARS:
+            if name in CONFIG_LOCATION_VARS and not (name == "GOENV" and value == "off"):
                 self.stage.events.append(UserChange(span, self.source, name))
 
     def on_user(self, inst: syntax.Instruction) -> None:

@@ -1,0 +1,77 @@
+"""Findings from reviewing the rule docs against semantics.md, each pinned by a test."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gplint.cli import main
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def codes(capsys, *args):
+    main(["--no-cache", "--format", "json", *args])
+    return sorted(d["code"] for d in json.loads(capsys.readouterr().out))
+
+
+def write(root, name, text):
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_goenv_off_is_gp201_not_gp106(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nARG GOPROXY\nRUN go env -w GOPRIVATE=example.com/p\nENV GOENV=off\nRUN go build\n")
+    assert codes(capsys) == ["GP201"]
+
+
+def test_loopback_is_fine_when_every_ci_build_uses_the_host_network(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nENV GOPROXY=http://localhost:3000\nRUN go mod download\n")
+    assert codes(capsys) == ["GP107"]
+    write(repo, ".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                           "      - run: docker build --network host .\n")
+    assert codes(capsys) == []
+
+
+def test_empty_go_env_w_fix_only_when_alone(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nARG GOPROXY\nRUN go env -w GOPROXY= GOFLAGS=-mod=mod\n")
+    main(["--no-cache", "--fix"])
+    capsys.readouterr()
+    assert "GOFLAGS=-mod=mod" in (repo / "Dockerfile").read_text()
+    assert "go env -u" not in (repo / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize("value", ["file://localhost/srv/goproxy", "file:///srv/goproxy?x=1"])
+def test_file_urls_with_more_than_a_path_are_invalid(repo, capsys, value):
+    write(repo, "Dockerfile", f"FROM golang\nENV GOPROXY={value}\nRUN go mod download\n")
+    assert codes(capsys) == ["GP203"]
+
+
+def test_go111module_written_by_go_env_w(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nARG GOPROXY\nRUN go env -w GO111MODULE=off\nRUN go build\n")
+    assert codes(capsys) == ["GP202"]
+
+
+def test_goprivate_catch_all_with_gonosumdb_keeps_checksums(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nARG GOPROXY\nENV GOPRIVATE=* GONOSUMDB=example.com/private\nRUN go build\n")
+    assert codes(capsys) == []
+
+
+def test_goenv_off_with_a_valueless_arg(repo, capsys):
+    write(repo, "Dockerfile", "FROM golang\nENV GOENV=off\nARG GOPROXY\nRUN go env -w GOPROXY=https://p\nRUN go build\n")
+    assert codes(capsys) == ["GP201"]
+
+
+def test_container_job_loopback_has_no_host_docker_internal_fix(repo, capsys):
+    write(repo, ".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container: golang\n"
+                                           "    env:\n      GOPROXY: http://localhost:3000\n    steps:\n"
+                                           "      - run: go test ./...\n")
+    main(["--no-cache", "--format", "json"])
+    (diag,) = json.loads(capsys.readouterr().out)
+    assert diag["code"] == "GP107" and diag["fix"] is None
