@@ -178,7 +178,7 @@ class _Lexer:
                 j = n if j == -1 else j
                 value.append(text[i + 1:j])
                 quoted = True
-                i = j + 1
+                i = min(j + 1, n)  # an unterminated quote ends with the text
                 continue
             if c == "$" and i + 1 < n and text[i + 1] == "'":
                 j = i + 2
@@ -186,7 +186,7 @@ class _Lexer:
                     j += 2 if text[j] == "\\" else 1
                 value.append(text[i + 2:min(j, n)])
                 quoted = True
-                i = min(j, n) + 1
+                i = min(j + 1, n)
                 continue
             if c == '"':
                 j = i + 1
@@ -206,7 +206,7 @@ class _Lexer:
                     value.append(text[j])
                     j += 1
                 quoted = True
-                i = min(j, n) + 1
+                i = min(j + 1, n)
                 continue
             if c == "$" or c == "`":
                 dyn_text, j = self._expansion(i)
