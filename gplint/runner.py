@@ -193,10 +193,13 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
 _STATE: tuple | None = None
 
 
-def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str]]]:
+def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
     project, selected = _STATE
+    before = {k: len(v) for k, v in project.contexts.items()}
     result = _lint_files(chunk, project, selected)
-    builds = [(c.dockerfile, c.context, c.network_host) for cs in project.contexts.values() for c in cs]
+    # only what this chunk registered: a worker process keeps its project across chunks
+    builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.contexts.items()
+              for c in cs[before.get(key, 0):]]
     return result, builds
 
 
@@ -222,8 +225,9 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
                 merged.sources.update(result.sources)
                 merged.input_errors += result.input_errors
                 for dockerfile, ctx, network_host in builds:
-                    project.contexts.setdefault(dockerfile, []).append(
-                        BuildContext(dockerfile, ctx, network_host=network_host))
+                    known = project.contexts.setdefault(dockerfile, [])
+                    if not any((c.context, c.network_host) == (ctx, network_host) for c in known):
+                        known.append(BuildContext(dockerfile, ctx, network_host=network_host))
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}

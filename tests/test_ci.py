@@ -241,3 +241,27 @@ def test_bad_yaml_is_a_diagnostic(tmp_path, monkeypatch, capsys, kind, name, tex
     status, diags = lint(capsys)
     assert status == 2
     assert diags and diags[0]["code"] == "GP001" and message in diags[0]["message"]
+
+
+def test_parallel_run_agrees_with_serial(tmp_path, monkeypatch, capsys):
+    """Worker processes register the builds they see once, and find what one process finds."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go build ./...\n")
+    (tmp_path / ".dockerignore").write_text("bin/\n")
+    (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    for i in range(60):
+        (workflows / f"wf{i}.yml").write_text(
+            "on: push\nenv:\n  GOPROXY: https://p\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - run: docker build -t app{i} .\n")
+    serial = lint(capsys, "--jobs", "1")
+    parallel = lint(capsys, "--jobs", "2")
+    assert serial == parallel and len(serial[1]) == 60
+    from gplint import runner
+
+    project = Project(str(tmp_path))
+    targets = runner.collect_targets(["."], None, None, project)
+    runner.lint(targets, project, lambda code, path: True, jobs=2)
+    assert len(project.contexts["Dockerfile"]) == 1
