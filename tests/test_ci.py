@@ -265,3 +265,31 @@ def test_parallel_run_agrees_with_serial(tmp_path, monkeypatch, capsys):
     targets = runner.collect_targets(["."], None, None, project)
     runner.lint(targets, project, lambda code, path: True, jobs=2)
     assert len(project.contexts["Dockerfile"]) == 1
+
+
+def test_composite_action_steps_are_a_scope(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "action.yml").write_text(
+        "name: build\ndescription: build it\nruns:\n  using: composite\n  steps:\n"
+        "    - shell: bash\n      env:\n        GOPROXY: DIRECT\n      run: go build ./...\n")
+    status, diags = lint(capsys)
+    assert found(diags) == [("GP203", "action.yml", 8)]
+    (tmp_path / "action.yml").write_text("name: js\ndescription: d\nruns:\n  using: node20\n  main: index.js\n")
+    assert lint(capsys) == (0, [])
+
+
+def test_fixed_gitlab_file_still_validates(project, capsys):
+    root = project("gitlab-build")
+    before = (root / ".gitlab-ci.yml").read_text()
+    main(["--no-cache", "--fix", "--select", "GP104"])
+    capsys.readouterr()
+    after = (root / ".gitlab-ci.yml").read_text()
+    assert after != before and after.replace("--build-arg GOPROXY ", "") == before
+    check = _tool("check-jsonschema")
+    if check is None:
+        pytest.skip("check-jsonschema is not installed")
+    for name in (".gitlab-ci.yml", "ci/templates.yml"):
+        result = subprocess.run([check, "--builtin-schema", "vendor.gitlab-ci", str(root / name)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
