@@ -98,3 +98,18 @@ def test_never_raises_and_words_stay_in_bounds(text):
             assert 0 <= word.start <= word.end <= len(text)
             assert word.start >= previous
             previous = word.end
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("text,program,names", [
+    ("sudo -E -u builder go build", "go", []),
+    ("timeout -s KILL 10m go test ./...", "go", []),
+    ("nice -n 5 env -u HOME GOPROXY=off go vet", "go", ["GOPROXY"]),
+    ("time exec nohup command go run .", "go", []),
+])
+def test_unwrap_reaches_the_program(text, program, names):
+    (cmd,) = parse_script(text)
+    assignments, argv = unwrap(cmd)
+    assert argv[0].value == program and [a.name for a in assignments] == names

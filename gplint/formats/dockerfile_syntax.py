@@ -164,11 +164,12 @@ def _read_heredocs(text: str, lines, i: int, inst: Instruction) -> int:
     return i
 
 
-def split_words(text: str, start: int, end: int, escape: str = "\\") -> list[Word]:
-    """Split Dockerfile arguments on unquoted blanks, removing quotes and escaped line breaks."""
+def split_words(text: str, start: int, end: int, escape: str = "\\", limit: int | None = None) -> list[Word]:
+    """Split Dockerfile arguments on unquoted blanks, removing quotes and escaped line breaks
+    (stopping after `limit` words when given)."""
     words: list[Word] = []
     i = start
-    while i < end:
+    while i < end and (limit is None or len(words) < limit):
         c = text[i]
         if c in " \t\r\n":
             i += 1
@@ -215,8 +216,8 @@ def _read_flags(text: str, inst: Instruction, escape: str) -> None:
     pos = _skip_blanks(text, inst.args_start, inst.args_end, escape)
     if inst.keyword in FLAG_INSTRUCTIONS:
         while text.startswith("--", pos) and pos < inst.args_end:
-            end = _word_end(text, pos, inst.args_end, escape)
-            word = split_words(text, pos, end, escape)[0]
+            word = split_words(text, pos, inst.args_end, escape, limit=1)[0]
+            end = word.end
             name, _, value = word.value[2:].partition("=")
             name = name.lower()
             flag = Word(value, word.raw, word.start, word.end)
@@ -238,26 +239,6 @@ def _skip_blanks(text: str, pos: int, end: int, escape: str) -> int:
         else:
             break
     return pos
-
-
-def _word_end(text: str, pos: int, end: int, escape: str) -> int:
-    """End of the blank-separated word at pos, honouring quotes and escapes."""
-    quote = ""
-    while pos < end:
-        c = text[pos]
-        if quote:
-            if c == quote:
-                quote = ""
-            elif c == escape and quote == '"':
-                pos += 1
-        elif c in "'\"":
-            quote = c
-        elif c == escape:
-            pos += 1
-        elif c in " \t\r\n":
-            break
-        pos += 1
-    return min(pos, end)
 
 
 def parse_mount(value: str) -> dict[str, str]:

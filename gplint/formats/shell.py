@@ -489,7 +489,21 @@ def _sh_c(cmd: Command, text: str, base: int, escape: str, depth: int) -> list[C
 
 
 # -- helpers for the formats ------------------------------------------------------------------
-_WRAPPERS_NO_ARGS = {"time", "exec", "nohup", "command", "builtin", "noglob"}
+# Wrappers that run another program: the options that take a value, and how many operands
+# come before the program (`timeout DURATION prog`).
+_WRAPPERS = {
+    "sudo": ({"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t"}, 0),
+    "nice": ({"-n"}, 0),
+    "timeout": ({"-s", "--signal", "-k", "--kill-after"}, 1),
+    **{name: (set(), 0) for name in ("time", "exec", "nohup", "command", "builtin", "noglob")},
+}
+_ENV_VALUE_OPTIONS = {"-u", "--unset", "-C", "--chdir", "-S"}
+
+
+def _skip_options(words: list[Word], value_options: set[str]) -> list[Word]:
+    while words and words[0].value.startswith("-"):
+        words = words[2:] if words[0].value in value_options else words[1:]
+    return words
 
 
 def unwrap(cmd: Command) -> tuple[list[Assignment], list[Word]]:
@@ -502,10 +516,7 @@ def unwrap(cmd: Command) -> tuple[list[Assignment], list[Word]]:
             break
         prog = posixpath.basename(argv[0].value)
         if prog == "env":
-            rest = argv[1:]
-            while rest and rest[0].value.startswith("-"):
-                takes = rest[0].value in ("-u", "--unset", "-C", "--chdir", "-S")
-                rest = rest[2:] if takes else rest[1:]
+            rest = _skip_options(argv[1:], _ENV_VALUE_OPTIONS)
             while rest and _ASSIGN.match(rest[0].value):
                 w = rest[0]
                 name = _ASSIGN.match(w.value).group(1)
@@ -514,30 +525,9 @@ def unwrap(cmd: Command) -> tuple[list[Assignment], list[Word]]:
                                               w.start, w.end))
                 rest = rest[1:]
             argv = rest
-        elif prog == "sudo":
-            rest = argv[1:]
-            while rest and rest[0].value.startswith("-"):
-                takes = rest[0].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t")
-                rest = rest[2:] if takes else rest[1:]
-            argv = rest
-        elif prog in _WRAPPERS_NO_ARGS:
-            rest = argv[1:]
-            while rest and rest[0].value.startswith("-"):
-                rest = rest[1:]
-            argv = rest
-        elif prog == "nice":
-            rest = argv[1:]
-            if rest and rest[0].value == "-n":
-                rest = rest[2:]
-            elif rest and rest[0].value.startswith("-"):
-                rest = rest[1:]
-            argv = rest
-        elif prog == "timeout":
-            rest = argv[1:]
-            while rest and rest[0].value.startswith("-"):
-                takes = rest[0].value in ("-s", "--signal", "-k", "--kill-after")
-                rest = rest[2:] if takes else rest[1:]
-            argv = rest[1:] if rest else rest
+        elif prog in _WRAPPERS:
+            value_options, operands = _WRAPPERS[prog]
+            argv = _skip_options(argv[1:], value_options)[operands:]
         else:
             break
     return assignments, argv
