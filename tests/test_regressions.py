@@ -75,3 +75,13 @@ def test_container_job_loopback_has_no_host_docker_internal_fix(repo, capsys):
     main(["--no-cache", "--format", "json"])
     (diag,) = json.loads(capsys.readouterr().out)
     assert diag["code"] == "GP107" and diag["fix"] is None
+
+
+def test_private_modules_policy_in_a_gitlab_job(repo, capsys):
+    write(repo, "gplint.toml", 'private-modules = ["gitlab.corp.example/*"]\n')
+    write(repo, ".gitlab-ci.yml", "variables:\n  GONOSUMDB: gitlab.corp.example\ntest:\n  image: golang\n"
+                                  "  script:\n    - go test ./...\n")
+    assert codes(capsys) == ["GP304"]  # GONOSUMDB alone: the proxy is still asked for them
+    write(repo, ".gitlab-ci.yml", "variables:\n  GOPRIVATE: gitlab.corp.example\ntest:\n  image: golang\n"
+                                  "  script:\n    - go test ./...\n")
+    assert codes(capsys) == []

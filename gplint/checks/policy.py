@@ -1,10 +1,12 @@
-"""Organisation policy from the configuration: `allowed-proxies` (GP303)."""
+"""Organisation policy from the configuration: `allowed-proxies` (GP303), `private-modules` (GP304)."""
 from __future__ import annotations
 
 from .. import goenv
+from ..analysis import go_runs
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document
 from ..registry import rule
+from .dockerfile_edits import insert_after_from, keyword_case
 from .values import VALUE_KINDS, literal_settings, value_offset, value_span
 
 
@@ -36,3 +38,46 @@ def proxy_not_allowed(doc: Document, project):
                 f"({', '.join(allowed)}): modules would be fetched from an unapproved source",
                 fix=fix, stmt=setting.stmt, key=f"{setting.how}:GOPROXY:{entry.text}",
             )
+
+
+@rule("GP304", kinds=("dockerfile", "github", "action", "gitlab"))
+def private_modules_not_covered(doc: Document, project):
+    """Each configured private module pattern must be in GOPRIVATE (or GONOPROXY and GONOSUMDB)
+    wherever go may fetch: otherwise go asks the public proxy and checksum database for it
+    (§1.15, §5.1), leaking the private module paths."""
+    private = (getattr(project, "options", None) or {}).get("private_modules")
+    if not private:
+        return
+    reported: set[int] = set()
+    for run in go_runs(doc, project):
+        if not run.reaches_proxy or id(run.scope) in reported:
+            continue
+        goprivate = _value(run.env, "GOPRIVATE")
+        noproxy = _value(run.env, "GONOPROXY") or goprivate
+        nosumdb = _value(run.env, "GONOSUMDB") or goprivate
+        missing = [p for p in private if not (goenv.match_prefix_patterns(noproxy, _example(p))
+                                               and goenv.match_prefix_patterns(nosumdb, _example(p)))]
+        if not missing:
+            continue
+        reported.add(id(run.scope))
+        fix = None
+        if doc.source.kind == "dockerfile":
+            line = f"{keyword_case(doc, 'ENV')} GOPRIVATE={','.join(private)}"
+            fix = Fix("unsafe", f"Insert `{line}` after the stage's FROM", [insert_after_from(doc, run.scope, line)])
+        yield Diagnostic(
+            "GP304", run.command.source, run.command.span,
+            f"private modules {', '.join(missing)} are not covered by GOPRIVATE (or GONOPROXY and GONOSUMDB) for "
+            f"`go {' '.join(run.command.words[:2])}` in `{run.scope.name}`: go asks the public proxy and "
+            "checksum database for them, leaking their paths",
+            fix=fix, stmt=run.command.stmt, key=f"{run.scope.kind}:{run.scope.name}:private-modules",
+        )
+
+
+def _value(env, name: str) -> str:
+    setting = env.effective(name)
+    return setting.value if setting is not None and setting.value and not setting.dynamic else ""
+
+
+def _example(pattern: str) -> str:
+    """A module path the pattern stands for (globs filled in), to test coverage against."""
+    return "/".join(part.replace("*", "x").replace("?", "x") for part in pattern.rstrip("/").split("/"))
