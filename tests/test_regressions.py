@@ -85,3 +85,10 @@ def test_private_modules_policy_in_a_gitlab_job(repo, capsys):
     write(repo, ".gitlab-ci.yml", "variables:\n  GOPRIVATE: gitlab.corp.example\ntest:\n  image: golang\n"
                                   "  script:\n    - go test ./...\n")
     assert codes(capsys) == []
+
+
+def test_go501_follows_the_lineage_to_the_golang_image(repo, capsys):
+    write(repo, "go.mod", "module m\n\ngo 1.22\n")
+    write(repo, "Dockerfile", "ARG GO_VERSION=1.21\nFROM golang:${GO_VERSION}-alpine AS Base\n"
+                              "FROM base AS build\nARG GOPROXY\nRUN go mod download\n")
+    assert codes(capsys) == ["GP501"]

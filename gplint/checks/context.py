@@ -151,7 +151,9 @@ def base_image_older_than_go_mod(doc: Document, project):
     if required is None:
         return
     needed, vstart, vend = required
-    running = {r.scope.index for r in go_runs(doc, project) if r.subcommand not in ("env", "version", "help")}
+    # the toolchain of a stage is the image at the root of its lineage (FROM base AS build)
+    running = {list(r.scope.lineage())[-1].index for r in go_runs(doc, project)
+               if r.subcommand not in ("env", "version", "help")}
     for scope in doc.scopes:
         if scope.index not in running or scope.base_image is None or scope.base_image_span is None:
             continue
