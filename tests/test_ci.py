@@ -293,3 +293,15 @@ def test_fixed_gitlab_file_still_validates(project, capsys):
         result = subprocess.run([check, "--builtin-schema", "vendor.gitlab-ci", str(root / name)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_colons_in_flow_lists_parse_as_github_and_gitlab_read_them(tmp_path, monkeypatch, capsys):
+    """ruamel's bundled libyaml rejects `[https://a]`; gplint then reads the file like GitHub does."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    wf = tmp_path / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        proxy: [https://a, https://b]\n"
+                  "    runs-on: ubuntu-latest\n    container: golang\n    env:\n      GOPROXY: http://localhost:1\n"
+                  "    services: [athens:latest]\n    steps:\n      - run: go test ./...\n")
+    assert found(lint(capsys)[1]) == [("GP107", ".github/workflows/ci.yml", 10)]

@@ -224,7 +224,15 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(text, base, CParser(text), kinds, max_nodes, max_depth)
+        try:
+            return _build(text, base, CParser(text), kinds, max_nodes, max_depth)
+        except MarkedYAMLError as e:
+            if "unexpected ':'" not in str(e.problem):
+                raise
+            # The libyaml bundled with ruamel.yaml.clib predates 0.2.5 and rejects `:` inside a
+            # plain scalar in a flow collection (`[https://a, docker:dind]`), which GitHub's and
+            # GitLab's parsers accept: read such a file with ruamel's pure-Python parser.
+            return _build(text, base, _PureParser(text), kinds, max_nodes, max_depth)
     except YamlError:
         raise
     except MarkedYAMLError as e:
@@ -237,6 +245,18 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+class _PureParser:
+    """ruamel.yaml's pure-Python event stream behind the C parser's `get_event` interface."""
+
+    def __init__(self, text: str):
+        from ruamel.yaml import YAML
+
+        self._events = YAML(typ="safe", pure=True).parse(text)
+
+    def get_event(self):
+        return next(self._events)
 
 
 def _syntax_error(text: str, base: int, e) -> YamlError:
