@@ -94,6 +94,11 @@ class ImageBuild:
     add_hosts: list[str] = field(default_factory=list)
     # the format's way of passing one more build arg: NAME -> edit (or None when it cannot)
     add_build_arg: Callable[[str], object] | None = None
+    opaque_args: bool = False  # arguments we cannot read (`$ARGS`, `${{ … }}`) may pass anything
+
+    def __post_init__(self):
+        if any("$" in a.name for a in self.build_args):
+            self.opaque_args = True
 
     def passes(self, name: str) -> BuildArg | None:
         return next((a for a in self.build_args if a.name == name), None)

@@ -305,3 +305,39 @@ def test_colons_in_flow_lists_parse_as_github_and_gitlab_read_them(tmp_path, mon
                   "    runs-on: ubuntu-latest\n    container: golang\n    env:\n      GOPROXY: http://localhost:1\n"
                   "    services: [athens:latest]\n    steps:\n      - run: go test ./...\n")
     assert found(lint(capsys)[1]) == [("GP107", ".github/workflows/ci.yml", 10)]
+
+
+@pytest.mark.parametrize("step", [
+    "      - run: docker build --build-arg \"$EXTRA\" -t app .\n",
+    "      - uses: docker/build-push-action@v6\n        with:\n          build-args: ${{ steps.args.outputs.list }}\n",
+])
+def test_unreadable_build_args_keep_gp104_silent(tmp_path, monkeypatch, capsys, step):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go build ./...\n")
+    wf = tmp_path / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\nenv:\n  GOPROXY: https://p\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n" + step)
+    assert lint(capsys) == (0, [])
+
+
+def test_two_missing_build_args_are_added_to_one_block(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nARG GOPRIVATE\nRUN go build ./...\n")
+    wf = tmp_path / ".github" / "workflows" / "ci.yml"
+    wf.parent.mkdir(parents=True)
+    wf.write_text("on: push\nenv:\n  GOPROXY: https://p\n  GOPRIVATE: example.com\njobs:\n  b:\n"
+                  "    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n"
+                  "        with:\n          push: false\n")
+    main(["--no-cache", "--fix"])
+    capsys.readouterr()
+    assert wf.read_text().endswith("          push: false\n          build-args: |\n"
+                                   "            GOPRIVATE=${{ env.GOPRIVATE }}\n            GOPROXY=${{ env.GOPROXY }}\n")
+
+
+def test_step_working_directory_replaces_the_default(tmp_path):
+    text = ("on: push\ndefaults:\n  run:\n    working-directory: svc\njobs:\n  b:\n    runs-on: x\n    steps:\n"
+            "      - run: docker build .\n      - working-directory: other\n        run: docker build .\n")
+    doc = gha.lower(Source("ci.yml", str(tmp_path / "ci.yml"), "github", text))
+    assert [e.context for e in doc.scopes[0].events] == ["svc", "other"]

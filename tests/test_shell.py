@@ -113,3 +113,9 @@ def test_unwrap_reaches_the_program(text, program, names):
     (cmd,) = parse_script(text)
     assignments, argv = unwrap(cmd)
     assert argv[0].value == program and [a.name for a in assignments] == names
+
+
+def test_printf_format_values_are_not_literals():
+    text = "printf 'GONOSUMDB=%s\\n' \"$X\" >> $GITHUB_ENV"
+    (write,) = [a for c in parse_script(text) for a in env_file_writes(c)]
+    assert write.name == "GONOSUMDB" and write.value.dynamic

@@ -54,6 +54,8 @@ def _in_scope(env, name: str) -> Setting | None:
 @rule("GP104", kinds=CI_KINDS)
 def build_arg_not_passed(doc: Document, project):
     for scope, build, env, _target, stages in _built(doc, project):
+        if build.opaque_args:
+            continue  # it may well pass the variable in arguments we cannot read
         for name in sorted(GO_VARIABLES):
             setting = _in_scope(env, name)
             if setting is None or build.passes(name) is not None:

@@ -18,7 +18,7 @@ VALUE_FLAGS = {
     "--target", "--ulimit", "--add-host", "--allow", "--annotation", "--attest", "-m", "--memory",
     "--memory-swap", "--cpu-shares", "--cpuset-cpus", "--cpuset-mems", "--cpu-period", "--cpu-quota",
     "--isolation", "--security-opt", "--build-arg-file", "--env", "--format", "--authfile", "--creds",
-    "--layers", "--jobs", "--volume", "-v", "--userns", "--arch", "--os", "--variant", "--cert-dir",
+    "--jobs", "--volume", "-v", "--userns", "--arch", "--os", "--variant", "--cert-dir",
     "--manifest", "--retry", "--retry-delay", "--timestamp", "--ignorefile",
 }
 
@@ -117,6 +117,7 @@ def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> Imag
         return None
     tool = " ".join(words[:rest_at])
     build_args: list[BuildArg] = []
+    opaque = False
     file_word = context_word = None
     network_host = False
     add_hosts: list[str] = []
@@ -146,6 +147,8 @@ def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> Imag
             continue
         if context_word is None:
             context_word = word
+        elif word.dynamic:
+            opaque = True  # `docker build . $EXTRA`: arguments we cannot read
         i += 1
     context = dockerfile = None
     if context_word is not None and not context_word.dynamic and cwd is not None:
@@ -164,8 +167,10 @@ def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> Imag
             return None
         return Edit.insert(source, context_word.start, f"--build-arg {name} ")
 
-    return ImageBuild(tool, context, dockerfile, build_args, span, source, stmt, network_host, add_hosts,
-                      add_build_arg)
+    build = ImageBuild(tool, context, dockerfile, build_args, span, source, stmt, network_host, add_hosts,
+                       add_build_arg)
+    build.opaque_args |= opaque
+    return build
 
 
 def _build_arg(source: Source, text: str, span: Span, dynamic: bool) -> BuildArg:

@@ -108,7 +108,7 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None) -> None:
         scope.events.extend(_env_settings(source, step, "export", stmt))
         wd_node = step.get("working-directory")
         if wd_node is not None and wd_node.kind == "scalar":
-            cwd = _relative(posixpath.join(job_wd or "", wd_node.value or "."))
+            cwd = _relative(wd_node.value or ".")  # replaces the defaults, relative to the workspace
         else:
             cwd = job_wd
         run = step.get("run")
@@ -164,8 +164,12 @@ def _build_push(source: Source, step, stmt: Span) -> ImageBuild | None:
         indent = _child_indent(text, inputs)
         at = _line_end(text, inputs.end)
         nl = source.newline
-        return Edit.insert(source, at, _newline_before(text, at, source) + " " * indent + "build-args: |" + nl
-                           + " " * (indent + 2) + line + nl)
+        block = " " * indent + "build-args: |" + nl + " " * (indent + 2) + line + nl
+        if at >= len(nl) and text[at - len(nl):at] == nl:
+            # replace the line break before it: a second variable's fix then overlaps this one and
+            # waits for the next pass, which appends to the block instead of adding a second key
+            return Edit.replace(source, Span(at - len(nl), at), nl + block)
+        return Edit.insert(source, at, _newline_before(text, at, source) + block)
 
     return ImageBuild(BUILD_PUSH, context, dockerfile, build_args, Span(step.start, step.end), source, stmt,
                       network_host=network is not None and network.value == "host", add_build_arg=add_build_arg)
@@ -181,7 +185,7 @@ def _build_args(source: Source, node) -> list[BuildArg]:
         pos += 1
         for line in text[pos:node.end].split("\n"):
             stripped = line.strip()
-            if stripped and not stripped.startswith("#"):
+            if stripped:  # no comment syntax: a `#` line is an argument too
                 start = pos + len(line) - len(line.lstrip())
                 out.append(_arg(source, stripped.rstrip("\r"), Span(start, start + len(stripped.rstrip("\r")))))
             pos += len(line) + 1

@@ -555,7 +555,11 @@ def env_file_writes(cmd: Command, file_var: str = "GITHUB_ENV") -> list[Assignme
             out.extend(_lines_as_assignments(w))
     elif prog == "printf":
         for w in argv[1:]:
-            out.extend(_lines_as_assignments(w, printf=True))
+            for a in _lines_as_assignments(w, printf=True):
+                if "%" in a.value.value:  # `printf 'X=%s\n' "$v"`: the value comes from an argument
+                    a = Assignment(a.name, Word(a.value.value, a.value.start, a.value.end, a.value.quoted, True),
+                                   a.start, a.end)
+                out.append(a)
     for r in cmd.redirects:
         if r.heredoc_body is not None:
             out.extend(_lines_as_assignments(r.heredoc_body, heredoc=True))
