@@ -109,12 +109,12 @@ def dockerignore_drops_go_files(doc: Document, project):
         if dfdoc is None:
             continue
         for path, copy in sorted(_needed(dfdoc, project, ctx.context).items()):
-            if path in reported or not matcher.excluded(path):
+            if path in reported or not matcher.excluded_by_walker(path):  # what BuildKit sends (fsutil)
                 continue
             reported.add(path)
             if path.endswith("vendor/modules.txt"):
                 path = posixpath.dirname(path)  # re-including the manifest alone leaves the sources out
-            pattern = matcher.deciding_pattern(path) or matcher.deciding_pattern(path + "/modules.txt")
+            pattern = matcher.walker_deciding_pattern(path) or matcher.walker_deciding_pattern(path + "/modules.txt")
             span = Span(pattern.start, pattern.end) if pattern else Span(0, 0)
             line = dfdoc.source.line_col(copy.stmt.start)[0]
             yield Diagnostic(

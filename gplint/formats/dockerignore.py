@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import posixpath
 
-from ..ignorematch import IgnoreMatcher, read_ignore_file
 from ..model import Document
 from ..source import Source, Span
 
 
 def lower(source: Source) -> Document:
+    from ..ignorematch import IgnoreMatcher, read_ignore_file  # only runs that read ignore files pay for it
+
     doc = Document(source)
     patterns, errors = read_ignore_file(source.text)
     doc.extra["patterns"] = patterns
