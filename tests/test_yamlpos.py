@@ -723,3 +723,14 @@ def test_json_documents_round_trip_as_flow_yaml(value):
             assert node.value == json.dumps(expect) and node.style is None
 
     plain(root, value)
+
+
+def test_pure_parser_fallback_counts_a_bom_once():
+    """Colons in flow lists go through the pure-Python parser, whose offsets include the BOM."""
+    text = "\ufeffa: [https://x, y]\n"
+    node = load_yaml(text)
+    first = node.items[0][1].items[0]
+    assert text[first.start:first.end] == "https://x"
+    with pytest.raises(YamlError) as info:
+        load_yaml("\ufeff[0:0")
+    assert info.value.offset <= len("\ufeff[0:0")

@@ -232,7 +232,10 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
             # The libyaml bundled with ruamel.yaml.clib predates 0.2.5 and rejects `:` inside a
             # plain scalar in a flow collection (`[https://a, docker:dind]`), which GitHub's and
             # GitLab's parsers accept: read such a file with ruamel's pure-Python parser.
-            return _build(text, base, _PureParser(text), kinds, max_nodes, max_depth)
+            try:  # the pure-Python reader counts a leading BOM, unlike libyaml: no shift
+                return _build(text, 0, _PureParser(text), kinds, max_nodes, max_depth)
+            except MarkedYAMLError as pure_error:
+                raise _syntax_error(text, 0, pure_error) from None
     except YamlError:
         raise
     except MarkedYAMLError as e:
