@@ -99,7 +99,16 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
             except RecursionError:
                 out.append(Diagnostic("GP001", source, Span(0, 0), f"{code}: input nested too deeply to analyse"))
     marks = suppressions(source)
-    kept = [d for d in out if d.code == "GP001" or not is_suppressed(d, marks)]
+    other_marks: dict[str, list[Suppression]] = {}  # findings placed in included files
+
+    def marks_for(diag: Diagnostic) -> list[Suppression]:
+        if diag.source.abspath == source.abspath:
+            return marks
+        if diag.source.abspath not in other_marks:
+            other_marks[diag.source.abspath] = suppressions(diag.source)
+        return other_marks[diag.source.abspath]
+
+    kept = [d for d in out if d.code == "GP001" or not is_suppressed(d, marks_for(d))]
     if selected("GP002", source.path):
         for mark in marks:
             unused = sorted(c for c in mark.codes if c not in mark.used and selected(c, source.path))

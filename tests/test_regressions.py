@@ -92,3 +92,16 @@ def test_go501_follows_the_lineage_to_the_golang_image(repo, capsys):
     write(repo, "Dockerfile", "ARG GO_VERSION=1.21\nFROM golang:${GO_VERSION}-alpine AS Base\n"
                               "FROM base AS build\nARG GOPROXY\nRUN go mod download\n")
     assert codes(capsys) == ["GP501"]
+
+
+def test_fix_and_suppression_of_a_value_in_an_included_gitlab_file(repo, capsys):
+    write(repo, ".gitlab-ci.yml", "include: ci/t.yml\njob:\n  extends: .t\n  script:\n    - go build ./...\n")
+    template = ".t:\n  variables:\n    GOFLAGS: -mod=mod\n    GO111MODULE: \"off\"\n"
+    write(repo, "ci/t.yml", template)
+    assert codes(capsys) == ["GP202"]
+    root = (repo / ".gitlab-ci.yml").read_text()
+    main(["--no-cache", "--fix", "--unsafe-fixes"])
+    capsys.readouterr()
+    assert (repo / ".gitlab-ci.yml").read_text() == root  # an edit never lands in the wrong file
+    write(repo, "ci/t.yml", template.replace("    GO111MODULE", "    # gplint: ignore[GP202]\n    GO111MODULE"))
+    assert codes(capsys) == []

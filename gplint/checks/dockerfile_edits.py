@@ -40,7 +40,7 @@ def instruction_of(doc: Document, stmt: Span):
 def delete_setting(doc: Document, setting: Setting) -> Edit | None:
     """Remove one NAME=VALUE: the whole instruction when it is its only pair, else the pair.
     A YAML `NAME: value` pair goes with its line, unless it is the mapping's only entry."""
-    source = doc.source
+    source = setting.source  # an included CI file, not the root, when the value is written there
     text = source.text
     siblings = [s for s in _settings_in(doc, setting.stmt) if s.how == setting.how]
     if setting.how in ("ci-env", "variables"):
