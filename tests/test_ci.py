@@ -39,6 +39,16 @@ def project(tmp_path, monkeypatch):
     return make
 
 
+@pytest.fixture
+def workflow(tmp_path, monkeypatch):
+    """A throw-away repository; returns the path of its .github/workflows/ci.yml."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / ".github" / "workflows" / "ci.yml"
+    path.parent.mkdir(parents=True)
+    return path
+
+
 def lint(capsys, *args):
     status = main(["--no-cache", "--format", "json", *args])
     return status, json.loads(capsys.readouterr().out)
@@ -130,11 +140,8 @@ def test_build_push_action_without_build_args_gets_the_key(tmp_path, monkeypatch
         "        with:\r\n          push: false\r\n          build-args: |\r\n            GOPROXY=${{ env.GOPROXY }}\r\n")
 
 
-def test_unresolvable_dockerfile_says_nothing(tmp_path, monkeypatch, capsys):
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    wf = tmp_path / ".github" / "workflows" / "ci.yml"
-    wf.parent.mkdir(parents=True)
+def test_unresolvable_dockerfile_says_nothing(workflow, capsys):
+    wf = workflow
     wf.write_text("on: push\nenv:\n  GOPROXY: https://p\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
                   "      - run: docker build -f $DOCKERFILE .\n      - run: docker build https://github.com/x/y.git\n"
                   "      - run: docker build -t x ../elsewhere\n")
@@ -295,12 +302,9 @@ def test_fixed_gitlab_file_still_validates(project, capsys):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_colons_in_flow_lists_parse_as_github_and_gitlab_read_them(tmp_path, monkeypatch, capsys):
+def test_colons_in_flow_lists_parse_as_github_and_gitlab_read_them(workflow, capsys):
     """ruamel's bundled libyaml rejects `[https://a]`; gplint then reads the file like GitHub does."""
-    (tmp_path / ".git").mkdir()
-    monkeypatch.chdir(tmp_path)
-    wf = tmp_path / ".github" / "workflows" / "ci.yml"
-    wf.parent.mkdir(parents=True)
+    wf = workflow
     wf.write_text("on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        proxy: [https://a, https://b]\n"
                   "    runs-on: ubuntu-latest\n    container: golang\n    env:\n      GOPROXY: http://localhost:1\n"
                   "    services: [athens:latest]\n    steps:\n      - run: go test ./...\n")
