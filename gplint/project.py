@@ -36,6 +36,7 @@ class Project:
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
+    _build_keys: set = field(default_factory=set)
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -192,9 +193,15 @@ class Project:
         for scope in doc.scopes:
             for event in scope.events:
                 if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
-                    known = self.contexts.setdefault(event.dockerfile, [])
-                    if not any(c.context == event.context and c.origin is event for c in known):
-                        known.append(BuildContext(event.dockerfile, event.context, event, event.network_host))
+                    self.add_build(event.dockerfile, event.context, event.network_host, event)
+
+    def add_build(self, dockerfile: str, context: str, network_host: bool, origin=None) -> None:
+        """Record one way a Dockerfile is built; the same (context, network) twice counts once
+        (a set, not a scan: a corpus can hold thousands of builds of one Dockerfile)."""
+        key = (dockerfile, context, network_host)
+        if key not in self._build_keys:
+            self._build_keys.add(key)
+            self.contexts.setdefault(dockerfile, []).append(BuildContext(dockerfile, context, origin, network_host))
 
 
 def lower(source: Source, project: "Project | None" = None):

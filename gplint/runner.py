@@ -30,6 +30,9 @@ class RunResult:
     sources: dict[str, Source] = field(default_factory=dict)  # abspath -> source as read
     input_errors: int = 0
     messages: list[str] = field(default_factory=list)  # notes for stderr (skipped files, refused writes)
+    # abspath of a linted file -> the findings linting it produced (a GitLab file's findings
+    # can lie in the files it includes): what the cache stores for that file
+    produced: dict[str, list[Diagnostic]] = field(default_factory=dict)
 
 
 def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | None,
@@ -112,11 +115,7 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
         ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
         result = _lint_files(ordered, project, selected, overrides, originals)
     if cache is not None and overrides is None:
-        by_file: dict[str, list] = {path: [] for path in result.sources}
-        for diag in result.diagnostics:
-            if diag.source.abspath in by_file:
-                by_file[diag.source.abspath].append(diag)
-        for path, diags in by_file.items():
+        for path, diags in result.produced.items():
             cache.put(result.sources[path], diags)
     result.diagnostics.extend(cached.diagnostics)
     result.sources.update(cached.sources)
@@ -186,6 +185,7 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
             diags = [unusable(doc.source, f"internal error while checking this file: {exc!r}")]
         result.input_errors += sum(1 for d in diags if d.code == "GP001")
         result.diagnostics.extend(diags)
+        result.produced[doc.source.abspath] = diags
     return result
 
 
@@ -206,8 +206,6 @@ def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
 def _lint_parallel(targets: list[Target], project: Project, selected, workers: int) -> RunResult:
     import multiprocessing
 
-    from .project import BuildContext
-
     global _STATE
     project.inventory()  # walk once, before forking
     ci = [t for t in targets if t.kind in CI_KINDS]
@@ -223,11 +221,10 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
             for result, builds in pool.imap(_work, chunks):
                 merged.diagnostics.extend(result.diagnostics)
                 merged.sources.update(result.sources)
+                merged.produced.update(result.produced)
                 merged.input_errors += result.input_errors
                 for dockerfile, ctx, network_host in builds:
-                    known = project.contexts.setdefault(dockerfile, [])
-                    if not any((c.context, c.network_host) == (ctx, network_host) for c in known):
-                        known.append(BuildContext(dockerfile, ctx, network_host=network_host))
+                    project.add_build(dockerfile, ctx, network_host)
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}
