@@ -40,12 +40,15 @@ def has_unresolved_reference(value: str) -> bool:
     return bool(_REFERENCE.search(value))
 
 
+_SEPARATOR = re.compile(r"[,|]")
+
+
 def _split_entries(value: str):
     """(trimmed text, start, end, separator after) for each non-empty entry (§1.1, §1.2)."""
     pos = 0
     n = len(value)
     while pos <= n:
-        m = re.compile(r"[,|]").search(value, pos)
+        m = _SEPARATOR.search(value, pos)
         end = m.start() if m else n
         raw = value[pos:end]
         stripped = raw.strip()
@@ -58,8 +61,15 @@ def _split_entries(value: str):
         pos = m.end()
 
 
-def parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
-    """proxyList() in cmd/go/internal/modfetch/proxy.go (§1.1–§1.10)."""
+@functools.lru_cache(maxsize=1024)
+def parse_goproxy(value: str) -> tuple[tuple[ProxyEntry, ...], tuple[Problem, ...]]:
+    """proxyList() in cmd/go/internal/modfetch/proxy.go (§1.1–§1.10). Cached: several rules ask
+    about the same few values in every file."""
+    entries, problems = _parse_goproxy(value)
+    return tuple(entries), tuple(problems)
+
+
+def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
     entries: list[ProxyEntry] = []
     problems: list[Problem] = []
     if has_unresolved_reference(value) or value == "":
