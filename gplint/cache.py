@@ -67,9 +67,11 @@ class ResultCache:
         return diags
 
     def put(self, source: Source, diagnostics: list[Diagnostic]) -> None:
+        """Remember the findings that linting `source` produced (some may lie in files it includes)."""
         if source.kind not in self.salts:
             return
-        if any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits):
+        if any(d.source.abspath == "-" for d in diagnostics) or \
+                any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits):
             return
         self._load()[self.key(source)] = [_freeze(d) for d in diagnostics]
         self.dirty = True
@@ -96,11 +98,17 @@ def _freeze(d: Diagnostic) -> tuple:
         fix = (d.fix.applicability, d.fix.message,
                [(e.source.abspath, e.source.kind, e.start, e.end, e.content) for e in d.fix.edits])
     stmt = (d.stmt.start, d.stmt.end) if d.stmt else None
-    return (d.code, d.span.start, d.span.end, d.message, fix, stmt, d.key)
+    return (d.code, d.span.start, d.span.end, d.message, fix, stmt, d.key,
+            (d.source.abspath, d.source.kind))
 
 
 def _thaw(item: tuple, source: Source, project) -> Diagnostic:
-    code, start, end, message, fix, stmt, key = item
+    code, start, end, message, fix, stmt, key, (at_path, at_kind) = item
+    located = source
+    if at_path != source.abspath:  # a finding in a file this one includes
+        located = project.source(project.rel(at_path), at_kind)
+        if located is None:
+            raise LookupError(at_path)
     thawed_fix = None
     if fix is not None:
         applicability, fix_message, edits = fix
@@ -111,17 +119,18 @@ def _thaw(item: tuple, source: Source, project) -> Diagnostic:
                 raise LookupError(abspath)
             thawed.append(Edit(target, e_start, e_end, content))
         thawed_fix = Fix(applicability, fix_message, thawed)
-    return Diagnostic(code, source, Span(start, end), message, thawed_fix,
+    return Diagnostic(code, located, Span(start, end), message, thawed_fix,
                       Span(*stmt) if stmt else None, key)
 
 
-# What the findings of each kind depend on besides the file itself. GitLab files are not cached:
-# their includes can name any YAML file of the repository.
+# What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
+# the repository: a GitLab file may include any of them, and what it includes can build images.
 DEPENDS = {
     "dockerfile": ("go", "dockerignore", "github", "action", "gitlab"),  # vendor/, contexts set by CI
     "dockerignore": ("go", "dockerfile", "github", "action", "gitlab"),
     "github": ("go", "dockerfile", "dockerignore", "action"),
     "action": ("go", "dockerfile", "dockerignore", "action"),
+    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml"),
 }
 
 
@@ -131,7 +140,7 @@ def salts(project, base: str) -> dict[str, str]:
 
     stats: dict[str, list[str]] = {}
     for rel in project.inventory():
-        kind = kind_of(rel) or "go"
+        kind = kind_of(rel) or ("yaml" if rel.endswith((".yml", ".yaml")) else "go")
         try:
             st = os.stat(project.abs(rel))
         except OSError:
@@ -139,6 +148,8 @@ def salts(project, base: str) -> dict[str, str]:
         stats.setdefault(kind, []).append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
     out = {}
     for kind, needs in DEPENDS.items():
+        if "gitlab" in needs and "gitlab" in stats and kind in ("dockerfile", "dockerignore"):
+            needs += ("yaml",)  # the GitLab files' includes can build these Dockerfiles too
         digest = hashlib.sha256(base.encode())
         for need in needs:
             for line in stats.get(need, ()):

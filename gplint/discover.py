@@ -11,6 +11,8 @@ KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
 _NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml", ".yaml", ".orig",
                             ".bak", ".swp", ".tmpl", ".j2", ".tpl", ".erb", ".dockerignore")
 AUX_NAMES = ("go.mod", "go.work")
+# vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
+AUX_SUFFIXES = ("vendor/modules.txt", ".yml", ".yaml")
 INVENTORY_KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")  # files other files' rules may need
 
 
@@ -145,7 +147,8 @@ def find_root(start: str) -> str:
 
 def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
     """Lintable files under folder (absolute) and the repository inventory (root-relative
-    go.mod, go.work, vendor/modules.txt and Dockerfiles), honouring .gitignore files."""
+    go.mod, go.work, vendor/modules.txt, YAML files and the kinds gplint reads), honouring
+    .gitignore files."""
     ignore = GitIgnore()
     # .gitignore files of the folders above the walked one still apply
     rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
@@ -179,7 +182,7 @@ def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
                 stack.append(entry.path)
                 continue
             kind = kind_of(rel)
-            if entry.name in AUX_NAMES or rel.endswith("vendor/modules.txt") or kind in INVENTORY_KINDS:
+            if entry.name in AUX_NAMES or kind in INVENTORY_KINDS or rel.endswith(AUX_SUFFIXES):
                 aux.append(rel)
             if ignore.ignored(rel, False):
                 continue

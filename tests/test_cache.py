@@ -93,3 +93,49 @@ def test_damaged_cache_is_ignored(repo, capsys):
                 with open(os.path.join(folder, name), "wb") as f:
                     f.write(b"garbage")
     assert _run(capsys) == (1, ["GP101"])
+
+
+# -- GitLab files: their findings can lie in the files they include ---------------------------
+GITLAB = "include:\n  - local: ci/go.yml\n\nbuild:\n  script:\n    - go build ./...\n"
+INCLUDED_BAD = "variables:\n  GOSUMDB: \"off\"\n"
+
+
+@pytest.fixture
+def gitlab_repo(repo):
+    (repo / "Dockerfile").unlink()
+    (repo / "api.Dockerfile").unlink()
+    (repo / "ci").mkdir()
+    (repo / ".gitlab-ci.yml").write_text(GITLAB)
+    (repo / "ci" / "go.yml").write_text(INCLUDED_BAD)
+    return repo
+
+
+def _run_paths(capsys, *args):
+    status = main(["--format", "json", *args])
+    return status, sorted((d["code"], d["path"]) for d in json.loads(capsys.readouterr().out))
+
+
+def test_gitlab_file_is_cached_with_findings_in_its_include(gitlab_repo, capsys, checked):
+    first = _run_paths(capsys)
+    assert first == (1, [("GP301", "ci/go.yml")])
+    assert checked == [".gitlab-ci.yml"]
+    checked.clear()
+    assert _run_paths(capsys) == first  # the finding in the included file comes back from the cache
+    assert checked == []
+
+
+def test_gitlab_include_change_invalidates(gitlab_repo, capsys, checked):
+    _run_paths(capsys)
+    checked.clear()
+    (gitlab_repo / "ci" / "go.yml").write_text("variables:\n  GOFLAGS: -mod=mod\n")
+    assert _run_paths(capsys) == (0, [])
+    assert checked == [".gitlab-ci.yml"]
+
+
+def test_gitlab_include_that_appears_later_invalidates(gitlab_repo, capsys, checked):
+    (gitlab_repo / "ci" / "go.yml").unlink()
+    assert _run_paths(capsys) == (0, [])
+    checked.clear()
+    (gitlab_repo / "ci" / "go.yml").write_text(INCLUDED_BAD)  # the include now exists
+    assert _run_paths(capsys) == (1, [("GP301", "ci/go.yml")])
+    assert checked == [".gitlab-ci.yml"]
