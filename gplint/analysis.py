@@ -4,7 +4,7 @@ what the build context holds (vendor trees, go.mod files, the applicable ignore 
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from .records import dataclass
 
 from . import goenv
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 
 from . import __version__
 from .diagnostic import Diagnostic, Edit, Fix
@@ -84,6 +83,8 @@ class ResultCache:
                 del self.entries[stale]
         try:
             os.makedirs(self.folder, exist_ok=True)
+            import tempfile  # only when writing: it imports shutil and random
+
             fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)

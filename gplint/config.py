@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from .records import dataclass, field
 
 from .registry import resolve_selector, rules
 

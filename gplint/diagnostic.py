@@ -1,7 +1,7 @@
 """What rules produce: diagnostics, and fixes as text edits on a file's original characters."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .records import dataclass, field
 
 from .source import Source, Span
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
+from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
 # `Dockerfile.*` names that are documentation or scripts about a Dockerfile, not Dockerfiles.

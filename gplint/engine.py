@@ -3,7 +3,7 @@ user's selection. Input that cannot be used becomes a GP001 diagnostic, never a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from .records import dataclass, field
 
 from .diagnostic import Diagnostic
 from .project import Project

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
-from dataclasses import dataclass, field
-from typing import Callable
+from .records import dataclass, field
+from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
 
@@ -129,6 +128,8 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> None:
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise WriteRefused("it is read-only; not overwritten")
     folder = os.path.dirname(real) or "."
+    import tempfile  # only when writing: it imports shutil and random
+
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(real) + ".", suffix=".gplint-tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from dataclasses import dataclass
+from .records import dataclass
 
 GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",
                           "GOFLAGS", "GOENV", "GO111MODULE", "GOTOOLCHAIN", "GOAUTH"})

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from .records import dataclass
 from functools import lru_cache
 
 __all__ = ["IgnorePattern", "IgnoreError", "IgnoreMatcher", "read_ignore_file"]

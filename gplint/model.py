@@ -8,8 +8,8 @@ model; where a fact about Docker or Go decides something it lives here or in goe
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from .records import dataclass, field
+from collections.abc import Callable, Iterator
 
 from .source import Source, Span
 

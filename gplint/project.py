@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass, field
+from .records import dataclass, field
 
 from .source import Source, SourceError
 

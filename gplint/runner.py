@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from .records import dataclass, field
 
 from . import discover
 from .diagnostic import Diagnostic

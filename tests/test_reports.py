@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from gplint.records import replace
 from pathlib import Path
 
 import pytest

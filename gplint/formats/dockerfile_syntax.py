@@ -7,7 +7,7 @@ dockerfile-parse as an independent check that fixed files still parse.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 
 from ..source import Span
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 
 MAX_DEPTH = 24
 SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}

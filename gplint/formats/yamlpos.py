@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 
 __all__ = ["YamlError", "YNode", "load_yaml"]
 

@@ -1,0 +1,83 @@
+"""gplint.records: the subset of dataclasses gplint uses, with the same semantics."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from gplint.records import dataclass, field, fields, replace
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: int
+    y: int = 0
+
+    def __post_init__(self):
+        if self.x < 0:
+            raise ValueError("negative")
+
+
+@dataclass(slots=True)
+class Bag:
+    name: str
+    items: list = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    value: str
+
+
+def test_init_defaults_and_factories_are_per_instance():
+    a, b = Bag("a"), Bag("b")
+    a.items.append(1)
+    assert b.items == [] and Point(1).y == 0 and fields(Bag) == ("name", "items")
+
+
+def test_post_init_runs():
+    with pytest.raises(ValueError):
+        Point(-1)
+
+
+def test_frozen_records_are_hashable_values_and_immutable():
+    assert Point(1, 2) == Point(1, 2) and hash(Point(1, 2)) == hash(Point(1, 2))
+    assert len({Point(1, 2), Point(1, 2), Point(2, 1)}) == 2
+    with pytest.raises(AttributeError):
+        Point(1).x = 3
+
+
+def test_mutable_records_compare_by_value_but_are_unhashable():
+    assert Bag("a", [1]) == Bag("a", [1]) != Bag("a")
+    with pytest.raises(TypeError):
+        hash(Bag("a"))
+
+
+def test_eq_false_keeps_identity():
+    n = Node("v")
+    assert n != Node("v") and n == n and {n: 1}[n] == 1
+
+
+def test_slots_means_no_instance_dict():
+    with pytest.raises(AttributeError):
+        Bag("a").other = 1
+
+
+def test_pickle_round_trip_including_frozen():
+    for record in (Point(3, 4), Bag("a", [1, 2])):
+        assert pickle.loads(pickle.dumps(record)) == record
+
+
+def test_replace_and_repr():
+    assert replace(Point(1, 2), y=5) == Point(1, 5)
+    with pytest.raises(TypeError):
+        replace(Point(1), z=1)
+    assert repr(Bag("a", [1])) == "Bag(name='a', items=[1])"
+
+
+def test_non_default_after_default_is_rejected():
+    with pytest.raises(TypeError):
+        @dataclass
+        class Bad:
+            a: int = 0
+            b: int
