@@ -119,3 +119,40 @@ def test_printf_format_values_are_not_literals():
     text = "printf 'GONOSUMDB=%s\\n' \"$X\" >> $GITHUB_ENV"
     (write,) = [a for c in parse_script(text) for a in env_file_writes(c)]
     assert write.name == "GONOSUMDB" and write.value.dynamic
+
+
+# -- the plain-script fast path gives exactly the full lexer's tokens ----------------------------
+from gplint.formats import shell as _shell  # noqa: E402
+
+_PLAIN_ALPHABET = st.sampled_from(list("ab2 \t\r\n;&|()>-=./:,") + ["go", "&&", "||", "2>", "&>>", ">|", "|&", ";;",
+                                                                     "\u00e9", "x1"])
+
+
+def _tokens(text: str, full: bool, base: int = 7):
+    lexer = _shell._Lexer(text, base, "\\", 0, [])
+    toks = lexer._full_tokens() if full else lexer._plain_tokens()
+    return [(t.kind, t.text, t.start, t.end, t.word, t.raw) for t in toks]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PLAIN_ALPHABET, max_size=30).map("".join))
+def test_plain_tokens_equal_full_tokens(text):
+    assert _shell._NEEDS_FULL_LEXER.search(text) is None
+    assert _tokens(text, full=False) == _tokens(text, full=True)
+
+
+@pytest.mark.parametrize("text", [
+    "go mod download && go mod verify",
+    "CGO_ENABLED=0 GOOS=linux go build -o /out/app ./cmd/app 2>&1 | tee log",
+    "set -eux; go install ./...\n  apk add git &>> /dev/null || true",
+    "(cd sub && go build) ; echo done >| out",
+])
+def test_plain_tokens_on_typical_scripts(text):
+    assert _shell._NEEDS_FULL_LEXER.search(text) is None
+    assert _tokens(text, full=False) == _tokens(text, full=True)
+
+
+@pytest.mark.parametrize("text", ["echo '$x'", 'echo "a"', "a \\\n b", "cat <<EOF\nx\nEOF", "a # c", "echo `x`",
+                                  "a\u00a0b", "a\fb"])
+def test_scripts_the_fast_path_must_leave_to_the_full_lexer(text):
+    assert _shell._NEEDS_FULL_LEXER.search(text) is not None

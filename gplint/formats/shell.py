@@ -73,6 +73,13 @@ _OPS = ("&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>>", "&>", ">&", "<&", ">|
 _OP_RE = re.compile("|".join(re.escape(o) for o in _OPS))
 _IO_NUMBER = re.compile(r"\d+(?=[<>])")
 _PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"\\$`]+")  # characters a word keeps as they are
+# What only the full lexer handles: quotes, expansions, escapes (both Dockerfile escape
+# characters), comments, `<` (heredocs), and whitespace other than blank, tab, CR and LF.
+_NEEDS_FULL_LEXER = re.compile(r"['\"$`\\#<\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_PLAIN_TOKEN = re.compile(
+    r"(?P<nl>\n)|[ \t\r]+|\d+(?=>)"  # an io number (`2>`) is dropped, as the full lexer does
+    r"|(?P<op>&&|\|\||;;|&>>|>>|&>|>&|>\||\|&|[;&|()>])"
+    r"|(?P<word>[^\s;&|()<>]+)")
 
 
 class _Lexer:
@@ -86,6 +93,11 @@ class _Lexer:
         self.pending_heredocs: list[tuple[list, str, bool]] = []
 
     def tokens(self) -> list[_Tok]:
+        if _NEEDS_FULL_LEXER.search(self.text) is None:
+            return self._plain_tokens()
+        return self._full_tokens()
+
+    def _full_tokens(self) -> list[_Tok]:
         text, esc = self.text, self.escape
         n = len(text)
         i = 0
@@ -131,6 +143,23 @@ class _Lexer:
         for tok in out:
             if tok.holder is not None:
                 tok.word = tok.holder[0] if tok.holder else None
+        return out
+
+    def _plain_tokens(self) -> list[_Tok]:
+        """The same tokens as `tokens()` for a script without quotes, expansions, escapes,
+        comments or input redirections (most RUN lines and CI steps), from one regular expression."""
+        out: list[_Tok] = []
+        base = self.base
+        for m in _PLAIN_TOKEN.finditer(self.text):
+            kind = m.lastgroup
+            if kind == "word":
+                start, end = m.span()
+                value = m.group()
+                out.append(_Tok("word", value, start, end, Word(value, start + base, end + base), value))
+            elif kind == "op":
+                out.append(_Tok("op", m.group(), m.start(), m.end()))
+            elif kind == "nl":
+                out.append(_Tok("nl", "\n", m.start(), m.end()))
         return out
 
     def _heredoc_delimiter(self, i: int, tok: "_Tok", out: list) -> int:
@@ -378,6 +407,8 @@ def _parse(text: str, base: int, escape: str, depth: int, indent: int = 0) -> li
         commands.extend(_sh_c(cmd, text, base, escape, depth))
         if i < len(toks) and toks[i].kind == "word" and toks[i].text == ")" and control:
             i += 1
+    if not inner:
+        return commands  # already in order
     # commands from $(…) run before the command that holds them
     def order(cmd: Command, is_inner: bool):
         holder = next((c for c in commands if c.start <= cmd.start < c.end), None) if is_inner else None
