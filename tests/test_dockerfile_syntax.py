@@ -115,3 +115,12 @@ def test_parse_never_raises_and_spans_stay_inside(text):
         assert inst.args_end <= inst.end or inst.heredocs == []
     for raw in (text, text[:50]):
         substitute(raw, lambda n: UNKNOWN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab- \t\r\n=$/{}") + ["--mount=type=cache", "\u00e9", "\u00a0"]), max_size=25)
+       .map("".join), st.sampled_from([None, 1, 2]))
+def test_split_words_fast_path_equals_full_splitter(text, limit):
+    """Text without quotes or the escape character takes a regular-expression path."""
+    fast = syntax.split_words(text, 0, len(text), "\\", limit)
+    assert fast == syntax._split_words_full(text, 0, len(text), "\\", limit)

@@ -168,6 +168,20 @@ def split_words(text: str, start: int, end: int, escape: str = "\\", limit: int 
     """Split Dockerfile arguments on unquoted blanks, removing quotes and escaped line breaks
     (stopping after `limit` words when given)."""
     words: list[Word] = []
+    chunk = text[start:end]
+    if escape not in chunk and "'" not in chunk and '"' not in chunk:
+        # nothing to unquote (most instructions): the words are the runs of non-blanks
+        for m in _NON_BLANK.finditer(text, start, end):
+            if limit is not None and len(words) >= limit:
+                break
+            value = m.group()
+            words.append(Word(value, value, m.start(), m.end()))
+        return words
+    return _split_words_full(text, start, end, escape, limit)
+
+
+def _split_words_full(text: str, start: int, end: int, escape: str, limit: int | None) -> list[Word]:
+    words: list[Word] = []
     i = start
     while i < end and (limit is None or len(words) < limit):
         c = text[i]
@@ -208,6 +222,7 @@ def split_words(text: str, start: int, end: int, escape: str = "\\", limit: int 
     return words
 
 
+_NON_BLANK = re.compile(r"[^ \t\r\n]+")
 FLAG_INSTRUCTIONS = {"FROM", "RUN", "COPY", "ADD"}
 
 
