@@ -42,7 +42,7 @@ class Project:
     def rel(self, abspath: str) -> str:
         found = self._rel_cache.get(abspath)
         if found is None:
-            found = self._rel_cache[abspath] = os.path.relpath(abspath, self.root).replace(os.sep, "/")
+            found = self._rel_cache[abspath] = _relative(abspath, self.root)
         return found
 
     def abs(self, rel: str) -> str:
@@ -50,8 +50,8 @@ class Project:
 
     def display(self, abspath: str) -> str:
         """Relative to the working directory when under it (the JSON `path`)."""
-        rel = os.path.relpath(abspath, self.cwd)
-        return abspath if rel.startswith("..") else rel.replace(os.sep, "/")
+        rel = _relative(abspath, self.cwd)
+        return abspath if rel.startswith("..") else rel
 
     def exists(self, rel: str) -> bool:
         return os.path.isfile(self.abs(rel))
@@ -202,6 +202,16 @@ class Project:
         if key not in self._build_keys:
             self._build_keys.add(key)
             self.contexts.setdefault(dockerfile, []).append(BuildContext(dockerfile, context, origin, network_host))
+
+
+def _relative(abspath: str, folder: str) -> str:
+    """os.path.relpath with '/' separators; a plain slice for the usual path under the folder."""
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    tail = abspath[len(prefix) - 1:]
+    if len(abspath) > len(prefix) and abspath.startswith(prefix) and os.sep + "." not in tail \
+            and os.sep * 2 not in tail and not tail.endswith(os.sep):
+        return abspath[len(prefix):].replace(os.sep, "/")
+    return os.path.relpath(abspath, folder).replace(os.sep, "/")
 
 
 def lower(source: Source, project: "Project | None" = None):

@@ -1,6 +1,11 @@
 """Which files gplint reads, and .gitignore handling."""
 from __future__ import annotations
 
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import pytest
 
 from gplint.discover import GitIgnore, find_root, kind_of, walk
@@ -80,3 +85,16 @@ def test_find_root(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "a" / "b").mkdir(parents=True)
     assert find_root(str(tmp_path / "a" / "b")) == str(tmp_path)
+
+
+_PART = st.sampled_from(["a", "b", ".", "..", ".git", "x y", "", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PART, max_size=5), st.lists(_PART, max_size=4))
+def test_relative_paths_match_os_relpath(path_parts, folder_parts):
+    from gplint.project import _relative
+
+    path = "/" + "/".join(path_parts)
+    folder = os.path.abspath("/" + "/".join(folder_parts))
+    assert _relative(path, folder) == os.path.relpath(path, folder)
