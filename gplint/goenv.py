@@ -380,11 +380,18 @@ def golang_image_version(tag: str) -> tuple[tuple[int, ...], str] | None:
     return (version, m.group(2)) if version else None
 
 
-def go_mod_requirement(go_mod_text: str) -> tuple[tuple[int, ...], int, int] | None:
-    """The higher of the `go` and `toolchain` lines of a go.mod, with the span of its version."""
+def go_mod_requirement(go_mod_text: str, switching: bool = False) -> tuple[tuple[int, ...], int, int] | None:
+    """The Go version a go.mod makes go insist on, with the span of that version.
+
+    With GOTOOLCHAIN=local (what the official images set) only the `go` line is enforced; the
+    `toolchain` line is read only when go may switch toolchains (`auto`, `path`, `…+auto`,
+    `…+path`), and then the higher of the two wins. Checked with Go 1.27.3: `go 1.21` with
+    `toolchain go1.99.0` builds under GOTOOLCHAIN=local, `go 1.99.0` does not."""
     best = None
     for m in re.finditer(r"(?m)^[ \t]*(go|toolchain)[ \t]+(go)?(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)[ \t]*(?://.*)?$",
                          go_mod_text):
+        if m.group(1) == "toolchain" and not switching:
+            continue
         version = parse_go_version(m.group(3))
         if version is None:
             continue
@@ -392,6 +399,15 @@ def go_mod_requirement(go_mod_text: str) -> tuple[tuple[int, ...], int, int] | N
         if best is None or version > best[0]:
             best = (version, start, m.end(3))
     return best
+
+
+def toolchain_switching(gotoolchain: str | None) -> bool:
+    """Whether a GOTOOLCHAIN value lets go switch to another toolchain (§5.10). None is the
+    official images' `local`."""
+    if not gotoolchain:
+        return False
+    value = gotoolchain.strip()
+    return value in ("auto", "path") or value.endswith(("+auto", "+path"))
 
 
 def go_mod_directive_version(go_mod_text: str) -> tuple[int, ...] | None:

@@ -147,6 +147,11 @@ def test_other_semantics():
     assert goenv.golang_image_version("1.22.4-alpine3.20") == ((1, 22, 4), "-alpine3.20")
     assert goenv.golang_image_version("alpine") is None
     text = "module m\n\ngo 1.21\n\ntoolchain go1.22.3\n"
+    # GOTOOLCHAIN=local enforces only the go line; a switching GOTOOLCHAIN reads the toolchain line
     version, start, end = goenv.go_mod_requirement(text)
+    assert version == (1, 21) and text[start:end] == "1.21"
+    version, start, end = goenv.go_mod_requirement(text, switching=True)
     assert version == (1, 22, 3) and text[start:end] == "go1.22.3"
+    assert [goenv.toolchain_switching(v) for v in (None, "local", "go1.22.0", "auto", "path", "go1.21+auto",
+                                                   "local+path")] == [False, False, False, True, True, True, True]
     assert goenv.go_mod_directive_version(text) == (1, 21)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from .. import goenv
-from ..analysis import copied, go_runs
+from ..analysis import copied, go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import CopyFrom, Document
 from ..registry import rule
@@ -147,16 +147,22 @@ def base_image_older_than_go_mod(doc: Document, project):
     source = project.source(gomod, "gomod") if gomod else None
     if source is None:
         return
-    required = goenv.go_mod_requirement(source.text)
-    if required is None:
-        return
-    needed, vstart, vend = required
-    # the toolchain of a stage is the image at the root of its lineage (FROM base AS build)
-    running = {list(r.scope.lineage())[-1].index for r in go_runs(doc, project)
-               if r.subcommand not in ("env", "version", "help")}
+    # the toolchain of a stage is the image at the root of its lineage (FROM base AS build);
+    # root stage index -> whether some go command built on it may switch toolchains
+    running: dict[int, bool] = {}
+    for run in go_runs(doc, project):
+        if run.subcommand in ("env", "version", "help"):
+            continue
+        root = list(run.scope.lineage())[-1].index
+        gotoolchain = setting_value(run.env.effective("GOTOOLCHAIN"))
+        running[root] = running.get(root, False) or goenv.toolchain_switching(gotoolchain)
     for scope in doc.scopes:
         if scope.index not in running or scope.base_image is None or scope.base_image_span is None:
             continue
+        required = goenv.go_mod_requirement(source.text, switching=running[scope.index])
+        if required is None:
+            continue
+        needed, vstart, vend = required
         image, _, tag = scope.base_image.partition("@")[0].rpartition(":")
         if image.rsplit("/", 1)[-1] != "golang" or image.count("/") > 2:
             continue
@@ -175,11 +181,15 @@ def base_image_older_than_go_mod(doc: Document, project):
             ver_text = tag[: len(tag) - len(suffix)] if suffix else tag
             fix = Fix("unsafe", f"Use golang:{wanted}{suffix}",
                       [Edit.replace(doc.source, Span(start, start + len(ver_text)), wanted)])
+        if running[scope.index]:
+            consequence = ("GOTOOLCHAIN lets go switch toolchains here, so every uncached build downloads "
+                           f"Go {wanted} through GOPROXY first")
+        else:
+            consequence = ("the official image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto "
+                           "it downloads a toolchain through GOPROXY instead)")
         yield Diagnostic(
             "GP501", doc.source, scope.base_image_span,
-            f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: the official "
-            "image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto it downloads a toolchain "
-            "through GOPROXY instead)",
+            f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: {consequence}",
             fix=fix, stmt=scope.span, key=f"stage:{scope.name}:golang",
         )
 
