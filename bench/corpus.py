@@ -120,3 +120,51 @@ def generate(out: str, seed: int, dockerfiles: int, workflows: int, gitlab_files
     for i in range(gitlab_files):
         write(f"gitlab/{i:05d}/.gitlab-ci.yml", gitlab(rng))
     return written
+
+
+def large_repository(out: str, seed: int, files: int = 10_000) -> tuple[int, int]:
+    """One repository of `files` files in nested folders, like a Go monorepo: services with
+    go.mod, Go sources, a Dockerfile and sometimes a .dockerignore; workflows; and folders that
+    .gitignore excludes (node_modules/, build/) holding 30% of the files, bad Dockerfiles and
+    YAML included, which a correct walk never reads. Returns (files written, lintable files
+    outside the ignored folders)."""
+    rng = random.Random(seed)
+    count = lintable = 0
+
+    def write(rel: str, text: str, lints: bool = False) -> None:
+        nonlocal count, lintable
+        path = os.path.join(out, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        count += 1
+        lintable += lints
+
+    os.makedirs(os.path.join(out, ".git"), exist_ok=True)
+    write(".gitignore", "node_modules/\nbuild/\n*.log\n")
+    for i in range(20):
+        write(f".github/workflows/wf{i:02d}.yml", workflow(rng, i), lints=True)
+    ignored_budget = files * 3 // 10
+    for i in range(ignored_budget):
+        top = "node_modules" if i % 3 else "build"
+        folder = f"{top}/pkg{i // 50:03d}/sub{i % 7}"
+        if i % 25 == 0:
+            write(f"{folder}/Dockerfile", "FROM golang:1.10\nRUN go build ./...\n")
+        elif i % 25 == 1:
+            write(f"{folder}/ci.yml", "key: [unclosed\n")
+        else:
+            write(f"{folder}/index{i}.js", "module.exports = 1;\n")
+    service = 0
+    while count < files:
+        root = f"services/{APPS[service % len(APPS)]}{service:03d}"
+        write(f"{root}/go.mod", f"module example.com/{root}\n\ngo {rng.choice(GO)}\n")
+        write(f"{root}/Dockerfile", dockerfile(rng), lints=True)
+        if rng.random() < 0.3:
+            write(f"{root}/.dockerignore", "bin/\n*.log\n", lints=True)
+        for j in range(rng.randint(30, 70)):
+            if count >= files:
+                break
+            depth = "/".join(f"pkg{k}" for k in range(j % 4))
+            write(f"{root}/internal/{depth}/file{j}.go".replace("//", "/"), f"package p{j % 4}\n")
+        service += 1
+    return count, lintable
