@@ -214,7 +214,7 @@ def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:
     current_stmt: Span | None = None
     for event in scope.events:
         stmt = getattr(event, "stmt", None)
-        if stmt is not None and stmt != current_stmt:
+        if stmt is not None and stmt is not current_stmt and stmt != current_stmt:
             current_stmt = stmt
             if env.local:  # a new shell; copy first: earlier yields may be kept by the caller
                 env = env.copy()

@@ -80,8 +80,14 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         body.append(f"  _set(self, {name!r}, {value})" if frozen else f"  self.{name} = {value}")
     if "__post_init__" in cls.__dict__:
         body.append("  self.__post_init__()")
-    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
-    exec(source, namespace)  # one small function per class: the cheap part of what dataclasses does
+    mine = "".join(f"self.{name}," for name in names)
+    theirs = "".join(f"other.{name}," for name in names)
+    source = (f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
+              "def __eq__(self, other):\n"
+              "  if other.__class__ is not self.__class__:\n    return NotImplemented\n"
+              f"  return ({mine}) == ({theirs})\n"
+              f"def __hash__(self):\n  return hash(({mine}))\n")
+    exec(source, namespace)  # small functions per class: the cheap part of what dataclasses does
 
     members = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
     for name in names:
@@ -92,8 +98,8 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
     members["__repr__"] = _repr
     members["__reduce__"] = _reduce
     if eq:
-        members["__eq__"] = _eq
-        members["__hash__"] = _hash if frozen else None
+        members["__eq__"] = namespace["__eq__"]
+        members["__hash__"] = namespace["__hash__"] if frozen else None
     if frozen:
         members["__setattr__"] = _frozen_setattr
         members["__delattr__"] = _frozen_delattr
@@ -109,16 +115,6 @@ def _values(self) -> tuple:
 def _repr(self) -> str:
     inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
     return f"{type(self).__qualname__}({inner})"
-
-
-def _eq(self, other):
-    if other.__class__ is not self.__class__:
-        return NotImplemented
-    return _values(self) == _values(other)
-
-
-def _hash(self) -> int:
-    return hash(_values(self))
 
 
 def _reduce(self):
