@@ -123,6 +123,7 @@ class Scope:
     initial: dict = field(default_factory=dict)  # name -> Setting present before the first event (CI env)
     container: str | None = None  # CI: the image a job's steps run in (None: on the runner itself)
     services: list[str] = field(default_factory=list)  # CI: service container images
+    one_shell: bool = False  # every statement runs in one shell (a GitLab job's script lines)
 
     def lineage(self) -> Iterator["Scope"]:
         """This scope and its ancestors, nearest first (cycles are impossible by construction)."""
@@ -214,7 +215,7 @@ def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:
     current_stmt: Span | None = None
     for event in scope.events:
         stmt = getattr(event, "stmt", None)
-        if stmt is not None and stmt is not current_stmt and stmt != current_stmt:
+        if stmt is not None and stmt is not current_stmt and stmt != current_stmt and not scope.one_shell:
             current_stmt = stmt
             if env.local:  # a new shell; copy first: earlier yields may be kept by the caller
                 env = env.copy()

@@ -345,3 +345,28 @@ def test_step_working_directory_replaces_the_default(tmp_path):
             "      - run: docker build .\n      - working-directory: other\n        run: docker build .\n")
     doc = gha.lower(Source("ci.yml", str(tmp_path / "ci.yml"), "github", text))
     assert [e.context for e in doc.scopes[0].events] == ["svc", "other"]
+
+
+def _gitlab_repo(tmp_path, monkeypatch, ci: str, files: dict[str, str] | None = None):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitlab-ci.yml").write_text(ci)
+    for rel, text in (files or {}).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_gitlab_script_lines_share_one_shell(tmp_path, monkeypatch, capsys):
+    """before_script and script run as one script in one shell: an export in one line holds in
+    the next (GitLab docs, `before_script`)."""
+    _gitlab_repo(tmp_path, monkeypatch, "build:\n  before_script:\n    - export GO111MODULE=off\n"
+                                        "  script:\n    - echo start\n    - go build ./...\n")
+    assert found(lint(capsys)[1]) == [("GP202", ".gitlab-ci.yml", 3)]
+
+
+def test_gitlab_cd_in_one_line_sets_the_context_of_a_build_in_the_next(tmp_path, monkeypatch, capsys):
+    _gitlab_repo(tmp_path, monkeypatch,
+                 "build-api:\n  script:\n    - cd services/api\n    - docker build --build-arg GOPROXY -t api .\n",
+                 {"services/api/Dockerfile": "FROM golang:1.22\nRUN go build ./...\n",
+                  "services/api/go.mod": "module m\n\ngo 1.22\n"})
+    assert ("GP105", ".gitlab-ci.yml", 4) in found(lint(capsys)[1])

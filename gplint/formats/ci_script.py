@@ -63,13 +63,17 @@ def _fold(body: str) -> str:
 _MATTERS = ("go", "proxy", "docker", "podman", "buildah")
 
 
-def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None) -> tuple[list, list]:
-    """(events of the script, $GITHUB_ENV writes to apply after the step)."""
+def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None,
+                 session: dict | None = None) -> tuple[list, list]:
+    """(events of the script, $GITHUB_ENV writes to apply after the step).
+
+    `session`: state shared with the next script of the same shell (a GitLab job's lines), whose
+    working folder then follows `cd` from one line to the next."""
     lowered = source.text[node.start:node.end].lower()
-    if not any(word in lowered for word in _MATTERS):
+    if not any(word in lowered for word in _MATTERS) and (session is None or "cd" not in lowered):
         return [], []  # a cheap pre-scan: no go command, Go variable, proxy or image build here
     commands, _ = scalar_script(source, node)
-    state = {"cwd": cwd}
+    state = session if session is not None else {"cwd": cwd}
 
     def other(cmd, assignments, argv):
         program = posixpath.basename(argv[0].value)

@@ -58,9 +58,11 @@ def lower(source: Source, project=None) -> Document:
         services = merged.get("services") or (default and _get(default, "services"))
         if services is not None and services.node.kind == "seq":
             scope.services = [i for item in services.node.items if (i := _image(_Located(item, services.source)))]
+        scope.one_shell = True
+        session = {"cwd": ""}
         for key in ("before_script", "script"):
             part = merged.get(key) or (default and key == "before_script" and _get(default, key)) or None
-            _scripts(scope, part, jobs)
+            _scripts(scope, part, jobs, session)
         doc.scopes.append(scope)
     return doc
 
@@ -247,18 +249,20 @@ def _image(located: _Located | None) -> str | None:
     return image_name(located.node, "name") if located is not None else None
 
 
-def _scripts(scope: Scope, located: _Located | None, jobs: dict, depth: int = 0) -> None:
+def _scripts(scope: Scope, located: _Located | None, jobs: dict, session: dict, depth: int = 0) -> None:
+    """Lower script lines into the job. They all run in one shell (before_script, then script):
+    an `export` or a `cd` in one line still holds in the next (§13)."""
     if located is None or depth > 10:
         return
     node = located.node
     items = node.items if node.kind == "seq" else [node]
     if node.kind == "seq" and node.tag == "!reference":
-        _scripts(scope, _reference(node, jobs), jobs, depth + 1)
+        _scripts(scope, _reference(node, jobs), jobs, session, depth + 1)
         return
     for item in items:
         if item.kind == "seq" and item.tag == "!reference":
-            _scripts(scope, _reference(item, jobs), jobs, depth + 1)
+            _scripts(scope, _reference(item, jobs), jobs, session, depth + 1)
         elif item.kind == "scalar" and item.value:
             stmt = Span(item.start, item.end)
-            events, _ = lower_script(located.source, item, stmt, "", None)
+            events, _ = lower_script(located.source, item, stmt, "", None, session)
             scope.events.extend(events)
