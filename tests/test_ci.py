@@ -370,3 +370,16 @@ def test_gitlab_cd_in_one_line_sets_the_context_of_a_build_in_the_next(tmp_path,
                  {"services/api/Dockerfile": "FROM golang:1.22\nRUN go build ./...\n",
                   "services/api/go.mod": "module m\n\ngo 1.22\n"})
     assert ("GP105", ".gitlab-ci.yml", 4) in found(lint(capsys)[1])
+
+
+def test_gitlab_go_env_w_before_go_in_the_same_job_across_files(tmp_path, monkeypatch, capsys):
+    """The job's go command comes from an included template at a smaller offset than the
+    go env -w line: order in the job decides, not offsets in different files."""
+    _gitlab_repo(tmp_path, monkeypatch,
+                 "# a long comment that pushes the go env -w line further down this file than the go\n"
+                 "# command is in the short template it includes, which must not matter at all\n"
+                 "include:\n  - local: ci/tpl.yml\nbuild:\n  extends: .tpl\n  before_script:\n"
+                 "    - go env -w GOPROXY=https://proxy.example.com\n"
+                 "other:\n  script:\n    - go test ./...\n",
+                 {"ci/tpl.yml": ".tpl:\n  script:\n    - go build ./...\n"})
+    assert found(lint(capsys)[1]) == []

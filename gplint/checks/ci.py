@@ -98,9 +98,11 @@ def build_arg_not_declared(doc: Document, project):
 def go_env_w_in_another_job(doc: Document, project):
     runs = go_runs(doc, project)
     for scope in doc.scopes:
+        # event order, not offsets: a job's lines can come from several files (include, extends)
+        order = {id(e): i for i, e in enumerate(scope.events)}
         writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
         for write in writes:
-            later = [r for r in runs if r.scope is scope and r.command.span.start > write.span.start]
+            later = [r for r in runs if r.scope is scope and order[id(r.command)] > order[id(write)]]
             if later:
                 continue
             others = [r for r in runs if r.scope is not scope and r.reaches_proxy and r.env.effective(write.name) is None]
