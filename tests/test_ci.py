@@ -383,3 +383,27 @@ def test_gitlab_go_env_w_before_go_in_the_same_job_across_files(tmp_path, monkey
                  "other:\n  script:\n    - go test ./...\n",
                  {"ci/tpl.yml": ".tpl:\n  script:\n    - go build ./...\n"})
     assert found(lint(capsys)[1]) == []
+
+
+@pytest.mark.parametrize("inherit,expected", [
+    ("", [("GP202", ".gitlab-ci.yml", 2)]),
+    ("  inherit:\n    variables: false\n", []),
+    ("  inherit:\n    variables: [GOFLAGS]\n", []),
+    ("  inherit:\n    variables: [GO111MODULE]\n", [("GP202", ".gitlab-ci.yml", 2)]),
+])
+def test_gitlab_inherit_variables(tmp_path, monkeypatch, capsys, inherit, expected):
+    _gitlab_repo(tmp_path, monkeypatch, "variables:\n  GO111MODULE: \"off\"\nbuild:\n" + inherit +
+                 "  script:\n    - go build ./...\n")
+    assert found(lint(capsys)[1]) == expected
+
+
+@pytest.mark.parametrize("inherit,expected", [
+    ("", [("GP202", ".gitlab-ci.yml", 3)]),
+    ("  inherit:\n    default: false\n", []),
+    ("  inherit:\n    default: [image]\n", []),
+    ("  inherit:\n    default: [before_script]\n", [("GP202", ".gitlab-ci.yml", 3)]),
+])
+def test_gitlab_inherit_default(tmp_path, monkeypatch, capsys, inherit, expected):
+    _gitlab_repo(tmp_path, monkeypatch, "default:\n  before_script:\n    - export GO111MODULE=off\nbuild:\n"
+                 + inherit + "  script:\n    - go build ./...\n")
+    assert found(lint(capsys)[1]) == expected

@@ -46,25 +46,44 @@ def lower(source: Source, project=None) -> Document:
     for index, (name, located) in enumerate((k, v) for k, v in jobs.items() if not k.startswith(".")):
         merged = _resolve(name, jobs, set())
         scope = Scope("job", name, index, located.source, Span(located.node.start, located.node.end))
-        variables = dict(global_vars)
+        inherits_variable = _inherits(merged.get("inherit"), "variables")
+        inherits_default = _inherits(merged.get("inherit"), "default")
+        inherited = {k: v for k, v in global_vars.items() if inherits_variable(k)}
+        variables = dict(inherited)
         job_vars = merged.get("variables")
         if job_vars is not None and not (job_vars.node.kind == "scalar" and job_vars.node.value in ("", "~", "null")):
             variables.update(_variables(job_vars, jobs))
         elif job_vars is not None:
-            variables = dict(global_vars)  # `variables: null` drops what extends brought (§13.3)
+            variables = dict(inherited)  # `variables: null` drops what extends brought (§13.3)
         scope.initial = variables
-        image = merged.get("image") or (default and _get(default, "image"))
+        image = merged.get("image") or (inherits_default("image") and _get(default, "image")) or None
         scope.container = _image(image)
-        services = merged.get("services") or (default and _get(default, "services"))
+        services = merged.get("services") or (inherits_default("services") and _get(default, "services")) or None
         if services is not None and services.node.kind == "seq":
             scope.services = [i for item in services.node.items if (i := _image(_Located(item, services.source)))]
         scope.one_shell = True
         session = {"cwd": ""}
         for key in ("before_script", "script"):
-            part = merged.get(key) or (default and key == "before_script" and _get(default, key)) or None
+            part = merged.get(key) or (key == "before_script" and inherits_default(key) and _get(default, key)) \
+                or None
             _scripts(scope, part, jobs, session)
         doc.scopes.append(scope)
     return doc
+
+
+def _inherits(inherit: _Located | None, section: str):
+    """`inherit: {default|variables: true | false | [names]}`: which global `default:` keywords
+    or global variables a job takes (GitLab's `inherit` keyword; absent means all)."""
+    node = inherit.node.get(section) if inherit is not None and inherit.node.kind == "map" else None
+    if node is None:
+        return lambda name: True
+    if node.kind == "scalar":
+        everything = node.value.strip().lower() != "false"
+        return lambda name: everything
+    if node.kind == "seq":
+        names = {item.value for item in node.items if item.kind == "scalar"}
+        return lambda name: name in names
+    return lambda name: True
 
 
 def _get(located: _Located, key: str) -> _Located | None:
