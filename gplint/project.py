@@ -207,10 +207,11 @@ class Project:
 def _relative(abspath: str, folder: str) -> str:
     """os.path.relpath with '/' separators; a plain slice for the usual path under the folder."""
     prefix = folder if folder.endswith(os.sep) else folder + os.sep
-    tail = abspath[len(prefix) - 1:]
-    if len(abspath) > len(prefix) and abspath.startswith(prefix) and os.sep + "." not in tail \
-            and os.sep * 2 not in tail and not tail.endswith(os.sep):
-        return abspath[len(prefix):].replace(os.sep, "/")
+    tail = abspath[len(prefix) - 1:] + os.sep  # '/b/c/': each component between separators
+    sep = os.sep
+    if len(abspath) > len(prefix) and abspath.startswith(prefix) and sep + "." + sep not in tail \
+            and sep + ".." + sep not in tail and sep * 2 not in tail and not abspath.endswith(sep):
+        return abspath[len(prefix):].replace(sep, "/")
     return os.path.relpath(abspath, folder).replace(os.sep, "/")
 
 
