@@ -4,13 +4,11 @@ declares), GP106 (`go env -w` in one job, go in another), GP107 (loopback proxie
 jobs and in values passed into a build)."""
 from __future__ import annotations
 
-from .. import goenv
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Fix
 from ..goenv import GO_VARIABLES
 from ..model import Document, ImageBuild, Scope, Setting, walk
 from ..registry import rule
-from ..source import Span
 from .dockerfile_edits import arg_line, insert_after_from
 from .scoped import LOOPBACK_VARIABLES, _loopback, _loopback_diagnostic
 

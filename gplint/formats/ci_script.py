@@ -76,7 +76,7 @@ def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: st
     state = session if session is not None else {"cwd": cwd}
 
     def other(cmd, assignments, argv):
-        program = posixpath.basename(argv[0].value)
+        program = argv[0].value.rpartition("/")[2]
         if program == "cd" and not cmd.in_subshell:
             target = argv[1] if len(argv) > 1 else None
             state["cwd"] = _join(state["cwd"], target.value) if target is not None and not target.dynamic else None
@@ -104,7 +104,7 @@ def _join(cwd: str | None, path: str) -> str | None:
 def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> ImageBuild | None:
     """An ImageBuild for `docker [buildx|image|builder] build`, `podman [image] build`, `buildah bud`."""
     words = [w.value for w in argv]
-    program = posixpath.basename(words[0])
+    program = words[0].rpartition("/")[2]
     rest_at = None
     if program == "docker":
         if words[1:2] == ["build"]:

@@ -209,7 +209,7 @@ class _Lowerer:
     def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
         if not argv:
             return
-        program = posixpath.basename(argv[0].value)
+        program = argv[0].value.rpartition("/")[2]
         if program in SHELLS and len(argv) >= 3 and argv[1].value.startswith("-") and "c" in argv[1].value:
             script = argv[2]
             self._commands(shell.parse_script(script.value, script.start + 1), stmt, network_host)
@@ -237,7 +237,7 @@ def _runs_heredoc_as_script(commands: list) -> bool:
     if not commands or not commands[0].argv:
         return True
     argv = commands[0].argv
-    if posixpath.basename(argv[0].value) not in SHELLS:
+    if argv[0].value.rpartition("/")[2] not in SHELLS:
         return False
     return all(w.value.startswith("-") and "c" not in w.value[1:] for w in argv[1:])
 

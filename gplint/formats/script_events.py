@@ -2,8 +2,6 @@
 plain `X=v`, `X=v go …` / `env X=v go …`, `go env -w/-u`, and go commands."""
 from __future__ import annotations
 
-import posixpath
-
 from ..model import GoCommand, Setting
 from ..source import Source, Span
 from . import shell
@@ -34,7 +32,7 @@ def command_events(source: Source, commands: list, stmt: Span, network_host: boo
             if not cmd.in_subshell:
                 events.extend(setting_from(source, a, "shell", stmt) for a in assignments)
             continue
-        program = posixpath.basename(argv[0].value)
+        program = argv[0].value.rpartition("/")[2]
         if program == "export":
             for word in argv[1:]:
                 name, eq, _ = word.value.partition("=")

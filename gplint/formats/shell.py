@@ -7,8 +7,8 @@ bounded nesting.
 """
 from __future__ import annotations
 
-import posixpath
 import re
+
 from ..records import dataclass, field
 
 MAX_DEPTH = 24
@@ -502,7 +502,7 @@ def _close_group(toks, i, groups, commands, closer: str, base: int) -> int:
 def _sh_c(cmd: Command, text: str, base: int, escape: str, depth: int) -> list[Command]:
     """`sh -c '…'` / `bash -euxc "…"`: the literal script's commands, with file offsets."""
     argv = cmd.argv
-    if not argv or posixpath.basename(argv[0].value) not in SHELLS or depth >= MAX_DEPTH:
+    if not argv or argv[0].value.rpartition("/")[2] not in SHELLS or depth >= MAX_DEPTH:
         return []
     for k, word in enumerate(argv[1:-1], start=1):
         if word.value.startswith("-") and not word.value.startswith("--") and "c" in word.value[1:]:
@@ -545,7 +545,7 @@ def unwrap(cmd: Command) -> tuple[list[Assignment], list[Word]]:
     for _ in range(8):
         if not argv:
             break
-        prog = posixpath.basename(argv[0].value)
+        prog = argv[0].value.rpartition("/")[2]
         if prog == "env":
             rest = _skip_options(argv[1:], _ENV_VALUE_OPTIONS)
             while rest and _ASSIGN.match(rest[0].value):
@@ -573,12 +573,12 @@ def env_file_writes(cmd: Command, file_var: str = "GITHUB_ENV") -> list[Assignme
     redirects = cmd.redirects + cmd.group_redirects
     to_file = any(r.op in (">>", ">", ">|") and _is_env_file(r.target, file_var) for r in redirects)
     argv = cmd.argv
-    if argv and posixpath.basename(argv[0].value) == "tee" and any(_is_env_file(w, file_var) for w in argv[1:]):
+    if argv and argv[0].value.rpartition("/")[2] == "tee" and any(_is_env_file(w, file_var) for w in argv[1:]):
         to_file = True
     if not to_file:
         return []
     out: list[Assignment] = []
-    prog = posixpath.basename(argv[0].value) if argv else ""
+    prog = argv[0].value.rpartition("/")[2] if argv else ""
     if prog == "echo":
         for w in argv[1:]:
             if w.value.startswith("-") and not out:
