@@ -4,11 +4,11 @@ what the build context holds (vendor trees, go.mod files, the applicable ignore 
 from __future__ import annotations
 
 import posixpath
-from .records import dataclass
 
 from . import goenv
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
 from .project import BuildContext, Project
+from .records import dataclass
 from .source import Span
 
 

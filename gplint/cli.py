@@ -227,8 +227,8 @@ def _fix(args, targets, root, selection, result):
 
 def _parse_problem(kind: str, text: str) -> str | None:
     """Why a fixed text would no longer parse, or None."""
-    from .source import Source
     from .project import lower
+    from .source import Source
 
     try:
         doc = lower(Source("fixed", "-", kind, text))

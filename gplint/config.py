@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from .records import dataclass, field
 
+from .records import dataclass, field
 from .registry import resolve_selector, rules
 
 ALWAYS = {"GP001"}  # unusable input is always reported

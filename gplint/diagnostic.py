@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .records import dataclass, field
-
 from .source import Source, Span
 
 

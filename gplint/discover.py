@@ -4,6 +4,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+
 from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")

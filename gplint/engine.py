@@ -3,10 +3,10 @@ user's selection. Input that cannot be used becomes a GP001 diagnostic, never a 
 from __future__ import annotations
 
 import re
-from .records import dataclass, field
 
 from .diagnostic import Diagnostic
 from .project import Project
+from .records import dataclass, field
 from .registry import checks, resolve_selector
 from .source import Source, Span
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-from .records import dataclass, field
 from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
+from .records import dataclass, field
 
 MAX_PASSES = 8
 

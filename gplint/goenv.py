@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+
 from .records import dataclass
 
 GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",

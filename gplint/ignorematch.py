@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from .records import dataclass
 from functools import lru_cache
+
+from .records import dataclass
 
 __all__ = ["IgnorePattern", "IgnoreError", "IgnoreMatcher", "read_ignore_file"]
 

@@ -8,9 +8,9 @@ model; where a fact about Docker or Go decides something it lives here or in goe
 """
 from __future__ import annotations
 
-from .records import dataclass, field
 from collections.abc import Callable, Iterator
 
+from .records import dataclass, field
 from .source import Source, Span
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from .records import dataclass, field
 
+from .records import dataclass, field
 from .source import Source, SourceError
 
 MAX_BYTES = 10 * 1024 * 1024  # larger inputs are reported, not read (no real config file is near this)

@@ -3,8 +3,9 @@ check function registers itself with @rule. Adding a rule touches one check modu
 from __future__ import annotations
 
 import os
-from .records import dataclass
 from collections.abc import Callable, Iterable
+
+from .records import dataclass
 
 RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
 

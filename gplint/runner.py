@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
-from .records import dataclass, field
 
 from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
 from .project import MAX_BYTES, Project
+from .records import dataclass, field
 from .source import Source, SourceError
 
 

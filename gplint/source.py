@@ -7,6 +7,7 @@ UTF-8 with any BOM removed and line endings left exactly as they are). Lines and
 from __future__ import annotations
 
 import bisect
+
 from .records import dataclass, field
 
 BOM = "\ufeff"

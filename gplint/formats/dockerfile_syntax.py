@@ -7,8 +7,8 @@ dockerfile-parse as an independent check that fixed files still parse.
 from __future__ import annotations
 
 import re
-from ..records import dataclass, field
 
+from ..records import dataclass, field
 from ..source import Span
 
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z]+)\s*=\s*(.*?)\s*$")

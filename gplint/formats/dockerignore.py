@@ -8,7 +8,10 @@ from ..source import Source, Span
 
 
 def lower(source: Source) -> Document:
-    from ..ignorematch import IgnoreMatcher, read_ignore_file  # only runs that read ignore files pay for it
+    from ..ignorematch import (  # only runs that read ignore files pay for it
+        IgnoreMatcher,
+        read_ignore_file,
+    )
 
     doc = Document(source)
     patterns, errors = read_ignore_file(source.text)

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import gc
 import re
+
 from ..records import dataclass, field
 
 __all__ = ["YamlError", "YNode", "load_yaml"]
