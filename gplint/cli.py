@@ -139,6 +139,8 @@ def _lint(args) -> int:
     except UsageError as exc:
         print(f"gplint: {exc}", file=sys.stderr)
         return 2
+    for folder, why in project.unreadable:  # a folder gplint could not look into fails the run
+        print(f"gplint: {project.display(folder)}: cannot read folder: {why}", file=sys.stderr)
     project.options = selection.options
     cache = None if (args.no_cache or args.fix or args.diff) else _cache(args, project, selection)
     result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
@@ -186,7 +188,7 @@ def _lint(args) -> int:
     except OSError as exc:
         print(f"gplint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
         return 2
-    if result.input_errors or status_extra:
+    if result.input_errors or status_extra or project.unreadable:
         return 2
     if diagnostics and not args.exit_zero:
         return 1

@@ -146,10 +146,10 @@ def find_root(start: str) -> str:
         probe = parent
 
 
-def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
+def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[Found], list[str]]:
     """Lintable files under folder (absolute) and the repository inventory (root-relative
     go.mod, go.work, vendor/modules.txt, YAML files and the kinds gplint reads), honouring
-    .gitignore files."""
+    .gitignore files. Folders that cannot be listed are added to `unreadable` when given."""
     ignore = GitIgnore()
     # .gitignore files of the folders above the walked one still apply
     rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
@@ -169,7 +169,9 @@ def walk(root: str, folder: str) -> tuple[list[Found], list[str]]:
         ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None:  # (folder, why): the caller reports what it could not read
+                unreadable.append((current, exc.strerror or str(exc)))
             continue
         for entry in entries:
             rel = f"{rel_current}/{entry.name}" if rel_current else entry.name

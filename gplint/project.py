@@ -37,6 +37,7 @@ class Project:
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
     _build_keys: set = field(default_factory=set)
+    unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:

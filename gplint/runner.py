@@ -52,7 +52,7 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
             raise UsageError(f"{path}: no such file or directory")
         named_like_a_file = discover.kind_of(os.path.basename(os.path.abspath(path))) == "dockerfile"
         if os.path.isdir(path) and not kind and not named_like_a_file:
-            found, inventory = discover.walk(project.root, os.path.abspath(path))
+            found, inventory = discover.walk(project.root, os.path.abspath(path), project.unreadable)
             if os.path.abspath(path) == project.root:
                 project.inventory_files = inventory
             targets.extend(Target(f.abspath, f.kind, project.display(f.abspath)) for f in found)

@@ -169,14 +169,24 @@ def test_directory_named_dockerfile_and_missing_path(repo, capsys):
     assert status == 2 and "no such file" in err
 
 
-def test_unreadable_file(repo, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file")
+def test_unreadable_file(repo, capsys, monkeypatch):
     path = repo / "Dockerfile"
     path.write_text(BAD)
     path.chmod(0)
+    if os.geteuid() == 0:  # root reads every file: make the read fail as it would for a user
+        import builtins
+
+        real_open = builtins.open
+
+        def denying_open(file, *args, **kwargs):
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", denying_open)
     status, diags, _ = jrun(capsys)
-    assert status == 2 and "cannot read" in diags[0]["message"]
+    assert status == 2 and diags[0]["code"] == "GP001"
+    assert diags[0]["message"] == "cannot read: Permission denied" and diags[0]["line"] == 1
 
 
 def test_huge_file_and_long_line(repo, capsys):
@@ -221,3 +231,20 @@ def test_fix_reaches_the_ignore_file_of_a_passed_dockerfile(repo, capsys):
     (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod ./\nRUN go mod download\n")
     run(capsys, "--fix", "Dockerfile")
     assert (repo / ".dockerignore").read_text() == "go.mod\n!go.mod\n"
+
+
+def test_unreadable_folder_fails_the_run_with_a_message(repo, capsys, monkeypatch):
+    (repo / "svc").mkdir()
+    (repo / "svc" / "Dockerfile").write_text(BAD)
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go build ./...\n")
+    real_scandir = os.scandir
+
+    def denying_scandir(path="."):
+        if os.fspath(path).endswith("svc"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denying_scandir)
+    status, diags, err = jrun(capsys)
+    assert status == 2 and diags == []
+    assert "svc: cannot read folder: Permission denied" in err
