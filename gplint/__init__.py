@@ -1,2 +1,2 @@
 """gplint: lint and fix Go module proxy settings in Dockerfiles, .dockerignore files and CI."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
