@@ -67,7 +67,7 @@ class ResultCache:
 
     def put(self, source: Source, diagnostics: list[Diagnostic]) -> None:
         """Remember the findings that linting `source` produced (some may lie in files it includes)."""
-        if source.kind not in self.salts:
+        if source.kind not in self.salts or source.abspath == "-":
             return
         if any(d.source.abspath == "-" for d in diagnostics) or \
                 any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits):
