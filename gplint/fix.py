@@ -43,15 +43,13 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 def _duplicate(edit: Edit, taken: list[Edit]) -> bool:
     """Two rules inserting the same line at the same place (GP101 and GP105 both adding
-    `ARG GOPROXY` to a stage) make one edit, not two."""
-    return any(o.source.abspath == edit.source.abspath and (o.start, o.end, o.content) ==
-               (edit.start, edit.end, edit.content) for o in taken)
+    `ARG GOPROXY` to a stage) make one edit, not two. `taken`: the edits of the same file."""
+    return any((o.start, o.end, o.content) == (edit.start, edit.end, edit.content) for o in taken)
 
 
 def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
+    """Whether an edit collides with one already taken in the same file (`taken`)."""
     for other in taken:
-        if other.source.abspath != edit.source.abspath:
-            continue
         if edit.start == edit.end == other.start == other.end:
             continue  # two insertions at one point: both apply, in order
         if edit.start < other.end and other.start < edit.end:
@@ -75,17 +73,15 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     current: dict[str, str] = {}
     diags = diagnostics
     for _ in range(MAX_PASSES):
-        taken: list[Edit] = []
-        per_file: dict[str, list[Edit]] = {}
+        per_file: dict[str, list[Edit]] = {}  # the edits taken in this pass, by file
         for diag in diags:
             if not applicable(diag, unsafe) or diag.fix.edits[0].source.abspath in outcome.reverted:
                 continue
             if any(e.source.abspath == "-" and diag.source.abspath != "-" for e in diag.fix.edits):
                 continue
-            edits = [e for e in diag.fix.edits if not _duplicate(e, taken)]
-            if not edits or any(_overlaps(e, taken) for e in edits):
+            edits = [e for e in diag.fix.edits if not _duplicate(e, per_file.get(e.source.abspath, ()))]
+            if not edits or any(_overlaps(e, per_file.get(e.source.abspath, ())) for e in edits):
                 continue
-            taken.extend(edits)
             for edit in edits:
                 per_file.setdefault(edit.source.abspath, []).append(edit)
             outcome.applied[diag.source.abspath] = outcome.applied.get(diag.source.abspath, 0) + 1

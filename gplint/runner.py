@@ -109,8 +109,8 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
     if cache is not None and overrides is None:
         targets = _from_cache(targets, project, cache, cached)
     workers = _workers(len(targets), jobs)
-    if overrides is None and workers > 1:
-        result = _lint_parallel(targets, project, selected, workers)
+    if workers > 1:
+        result = _lint_parallel(targets, project, selected, workers, overrides, originals)
     else:
         ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
         result = _lint_files(ordered, project, selected, overrides, originals)
@@ -194,16 +194,19 @@ _STATE: tuple | None = None
 
 
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
-    project, selected = _STATE
+    project, selected, overrides, originals = _STATE
     before = {k: len(v) for k, v in project.contexts.items()}
-    result = _lint_files(chunk, project, selected)
+    result = _lint_files(chunk, project, selected, overrides, originals)
     # only what this chunk registered: a worker process keeps its project across chunks
     builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.contexts.items()
               for c in cs[before.get(key, 0):]]
     return result, builds
 
 
-def _lint_parallel(targets: list[Target], project: Project, selected, workers: int) -> RunResult:
+def _lint_parallel(targets: list[Target], project: Project, selected, workers: int,
+                   overrides: dict[str, str] | None = None, originals: dict[str, Source] | None = None) -> RunResult:
+    """Lint in forked worker processes. They inherit the project, the selection and a fix
+    run's texts (`overrides`), and send back results and the image builds they found."""
     import multiprocessing
 
     global _STATE
@@ -215,7 +218,7 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
     for phase in (ci, rest):
         if not phase:
             continue
-        _STATE = (project, selected)
+        _STATE = (project, selected, overrides, originals)
         chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
         with context.Pool(min(workers, len(chunks))) as pool:
             for result, builds in pool.imap(_work, chunks):

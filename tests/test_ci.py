@@ -407,3 +407,35 @@ def test_gitlab_inherit_default(tmp_path, monkeypatch, capsys, inherit, expected
     _gitlab_repo(tmp_path, monkeypatch, "default:\n  before_script:\n    - export GO111MODULE=off\nbuild:\n"
                  + inherit + "  script:\n    - go build ./...\n")
     assert found(lint(capsys)[1]) == expected
+
+
+def _fix_tree(root: Path, jobs: str) -> dict[str, bytes]:
+    status = main(["--no-cache", "--fix", "--unsafe-fixes", "--jobs", jobs, str(root)])
+    assert status in (0, 1)
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_parallel_fix_agrees_with_serial(tmp_path, monkeypatch, capsys):
+    """--fix re-lints in worker processes too: the fixed files are byte-for-byte the same."""
+    template = tmp_path / "template"
+    (template / ".git").mkdir(parents=True)
+    workflows = template / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    for i in range(12):
+        svc = template / f"svc{i}"
+        svc.mkdir()
+        (svc / "go.mod").write_text("module m\n\ngo 1.22\n")
+        (svc / "Dockerfile").write_text("ARG GOPROXY\nFROM golang:1.22 AS build\nENV GOPROXY=DIRECT\n"
+                                        "RUN go build ./...\nFROM golang:1.22\nRUN go mod download\n")
+        (svc / ".dockerignore").write_text("**/go.*\n")
+        (workflows / f"wf{i}.yml").write_text(
+            "on: push\nenv:\n  GOPROXY: https://p\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - run: docker build -t app{i} svc{i}\n")
+    serial_root, parallel_root = tmp_path / "serial", tmp_path / "parallel"
+    shutil.copytree(template, serial_root)
+    shutil.copytree(template, parallel_root)
+    serial, parallel = _fix_tree(serial_root, "1"), _fix_tree(parallel_root, "2")
+    capsys.readouterr()
+    assert serial == parallel
+    assert serial != {str(p.relative_to(template)): p.read_bytes() for p in sorted(template.rglob("*")) if p.is_file()}
+    assert _fix_tree(parallel_root, "2") == parallel  # a second run changes nothing
