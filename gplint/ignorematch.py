@@ -26,6 +26,8 @@ import sys
 import unicodedata
 from functools import lru_cache
 
+from .linear_regex import Unsupported as LinearUnsupported
+from .linear_regex import compile_safe
 from .records import dataclass
 
 __all__ = ["IgnorePattern", "IgnoreError", "IgnoreMatcher", "read_ignore_file"]
@@ -244,7 +246,7 @@ _MOBY_ESCAPED = frozenset(".+()$")
 class _Compiled:
     kind: str
     text: bytes = b""  # the exact pattern, prefix or suffix: Go compares bytes
-    regex: re.Pattern | None = None
+    regex: object = None  # re.Pattern or linear_regex.LinearPattern: both have .search()
 
 
 def _go_regexp_text(pattern: str) -> tuple[str, str]:
@@ -320,10 +322,11 @@ def _compile(pattern: str) -> _Compiled | _Unevaluable | str:
     if kind == _SUFFIX:
         return _Compiled(kind, raw[2:])  # without the leading "**"
     try:
-        return _Compiled(kind, regex=re.compile(_Re2Translator(text).translate(), re.ASCII))
+        # Go's regexp runs in linear time; Python's backtracking may not (linear_regex.py)
+        return _Compiled(kind, regex=compile_safe(_Re2Translator(text).translate(), re.ASCII))
     except _Re2Error as exc:
         return str(exc)
-    except _Unsupported as exc:
+    except (_Unsupported, LinearUnsupported) as exc:
         return _Unevaluable(str(exc))
     except (re.error, RecursionError, OverflowError) as exc:  # a gap in the translation
         return _Unevaluable(f"its regexp does not translate to Python ({exc})")
@@ -340,7 +343,7 @@ def _pattern_matches(compiled: _Compiled, path: str) -> bool:
         if raw.endswith(compiled.text):
             return True
         return compiled.text[:1] == b"/" and raw == compiled.text[1:]  # **/foo matches "foo"
-    return compiled.regex.search(path) is not None  # Go's MatchString is unanchored
+    return bool(compiled.regex.search(path))  # Go's MatchString is unanchored
 
 
 # --------------------------------------------------------------------------------------------
