@@ -8,7 +8,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gplint.ignorematch import IgnoreMatcher, _go_regexp_text, _Re2Translator, read_ignore_file
+from gplint.ignorematch import (
+    IgnoreMatcher,
+    _go_regexp_text,
+    _Re2Translator,
+    read_ignore_file,
+)
 from gplint.linear_regex import LinearPattern, Unsupported, compile_safe, repetitions
 
 # pieces of .dockerignore patterns, including the characters moby lets through as regex syntax
