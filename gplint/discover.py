@@ -5,6 +5,8 @@ import fnmatch
 import os
 import re
 
+from .linear_regex import Unsupported as LinearUnsupported
+from .linear_regex import compile_safe
 from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
@@ -53,7 +55,7 @@ class GitIgnore:
     matches directories, `**` spans folders, an excluded folder is never entered)."""
 
     def __init__(self):
-        self.rules: list[tuple[str, re.Pattern, bool, bool]] = []  # (base, regex, negated, dir_only)
+        self.rules: list[tuple[str, object, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
 
     def add_file(self, base: str, path: str) -> None:
         try:
@@ -93,7 +95,7 @@ class GitIgnore:
         return verdict
 
 
-def _glob_regex(pattern: str, anchored: bool) -> re.Pattern | None:
+def _glob_regex(pattern: str, anchored: bool):
     out = []
     i = 0
     while i < len(pattern):
@@ -127,9 +129,14 @@ def _glob_regex(pattern: str, anchored: bool) -> re.Pattern | None:
             out.append(re.escape(pattern[i]))
             i += 1
     body = "".join(out)
+    if not anchored:
+        body = "(?:.*/)?" + body
     try:
-        return re.compile(body if anchored else "(?:.*/)?" + body)
-    except re.error:
+        # used with fullmatch on every path of the walk: a crafted pattern must not backtrack
+        # exponentially (`*a*a*a*a*b` against a long name), so more than two repetitions run
+        # on the linear-time engine
+        return compile_safe(body, 0, max_repetitions=2)
+    except (re.error, LinearUnsupported):
         return None
 
 

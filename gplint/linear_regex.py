@@ -52,6 +52,8 @@ class LinearPattern:
 
     def __init__(self, pattern: str, flags: int = 0):
         self.pattern = pattern
+        self.flags = flags
+        self._anchored: LinearPattern | None = None  # the same pattern held to the whole text
         self._program: list[tuple] = []
         self._emit_all(_parser.parse(pattern, flags))
         self._add(_MATCH)
@@ -119,6 +121,12 @@ class LinearPattern:
             self._program[split] = (_SPLIT, split + 1, len(self._program))
 
     # -- running ------------------------------------------------------------------------------
+    def fullmatch(self, text: str) -> bool:
+        """True exactly when `re.fullmatch` would match (the whole text)."""
+        if self._anchored is None:
+            self._anchored = LinearPattern(f"(?:\\A)(?:{self.pattern})(?:\\Z)", self.flags)
+        return self._anchored.search(text)
+
     def search(self, text: str) -> bool:
         program = self._program
         codes = [ord(c) for c in text]
@@ -220,10 +228,11 @@ _NOT_CATEGORY = {C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT, C.CATEGORY_NOT_WORD: C.
                  C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE}
 
 
-def compile_safe(pattern: str, flags: int = 0):
-    """`re.compile(pattern, flags)` when backtracking cannot explode (one repetition at most),
-    else a LinearPattern; either has `.search(text)`, truthy on a match."""
-    if repetitions(pattern, flags) <= 1:
+def compile_safe(pattern: str, flags: int = 0, max_repetitions: int = 1):
+    """`re.compile(pattern, flags)` when backtracking stays polynomial of low degree (at most
+    `max_repetitions` repetitions; 2 is safe for a pattern anchored at both ends), else a
+    LinearPattern; either has `.search(text)` and `.fullmatch(text)`, truthy on a match."""
+    if repetitions(pattern, flags) <= max_repetitions:
         return re.compile(pattern, flags)
     return LinearPattern(pattern, flags)
 

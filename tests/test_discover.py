@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from gplint.discover import GitIgnore, find_root, kind_of, walk
 
@@ -98,3 +97,17 @@ def test_relative_paths_match_os_relpath(path_parts, folder_parts):
     path = "/" + "/".join(path_parts)
     folder = os.path.abspath("/" + "/".join(folder_parts))
     assert _relative(path, folder) == os.path.relpath(path, folder)
+
+
+def test_gitignore_pattern_that_makes_backtracking_explode_is_matched_at_once(tmp_path):
+    """`*a*a*…*b` against a long name takes Python's re minutes; the walk must not hang
+    (the alarm is a hang guard, not a benchmark)."""
+    from hangguard import hang_guard
+
+    (tmp_path / ".gitignore").write_text("*a" * 12 + "*b\n")
+    ignore = GitIgnore()
+    ignore.add_file("", str(tmp_path / ".gitignore"))
+    with hang_guard():
+        assert ignore.ignored("a" * 200, False) is False
+        assert ignore.ignored("a" * 150 + "b", False) is True
+        assert ignore.ignored("dir/" + "a" * 150 + "b", False) is True
