@@ -48,6 +48,11 @@ class GoCommand:
     def words(self) -> list[str]:
         return [w.value for w in self.args]
 
+    @property
+    def label(self) -> str:
+        """`go` and its first two words, for messages (a long word is shortened)."""
+        return " ".join(["go"] + [w if len(w) <= 40 else w[:39] + "…" for w in self.words[:2]])
+
 
 @dataclass(slots=True)
 class CopyFrom:

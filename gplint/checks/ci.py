@@ -110,7 +110,7 @@ def go_env_w_in_another_job(doc: Document, project):
             yield Diagnostic(
                 "GP106", write.source, write.span,
                 f"`go env -w {write.name}=…` in job `{scope.name}` writes the go env file of that job's machine; "
-                f"job `{other.scope.name}` runs on a fresh one, so its `go {' '.join(other.command.words[:2])}` "
+                f"job `{other.scope.name}` runs on a fresh one, so its `{other.command.label}` "
                 f"never reads it; set {write.name} in the workflow or job environment",
                 stmt=write.stmt, key=f"job:{scope.name}:go-env-w:{write.name}",
             )

@@ -67,7 +67,7 @@ def private_modules_not_covered(doc: Document, project):
         yield Diagnostic(
             "GP304", run.command.source, run.command.span,
             f"private modules {', '.join(missing)} are not covered by GOPRIVATE (or GONOPROXY and GONOSUMDB) for "
-            f"`go {' '.join(run.command.words[:2])}` in `{run.scope.name}`: go asks the public proxy and "
+            f"`{run.command.label}` in `{run.scope.name}`: go asks the public proxy and "
             "checksum database for them, leaking their paths",
             fix=fix, stmt=run.command.stmt, key=f"{run.scope.kind}:{run.scope.name}:private-modules",
         )

@@ -88,7 +88,7 @@ def goproxy_unset_in_stage(doc: Document, project):
             continue  # GP103 explains it
         if any(_unrelated(scope, other) for other, _ in _setters(doc, "GOPROXY", "go-env-w")):
             continue  # GP106 explains it: `go env -w` in a stage this one does not derive from
-        cmd = " ".join(["go"] + run.command.words[:2])
+        cmd = run.command.label
         line, applicability = _goproxy_arg(doc, project)
         yield Diagnostic(
             "GP101", doc.source, run.command.span,
@@ -112,7 +112,7 @@ def global_arg_not_redeclared(doc: Document, project):
                 "GP102", doc.source, run.command.span,
                 f"ARG {setting.name} is declared before the first FROM (line {doc.source.line_col(setting.span.start)[0]}), "
                 f"which makes it visible only to FROM lines; stage `{scope.name}` never re-declares it, so "
-                f"`go {' '.join(run.command.words[:2])}` runs without it",
+                f"`{run.command.label}` runs without it",
                 fix=Fix("safe", f"Insert `{arg_line(doc, setting.name)}` in stage `{scope.name}`",
                         [insert_after_from(doc, scope, arg_line(doc, setting.name))]),
                 stmt=run.command.stmt, key=f"stage:{scope.name}:{setting.name}",
@@ -140,7 +140,7 @@ def env_not_inherited(doc: Document, project):
                 "GP103", doc.source, run.command.span,
                 f"stage `{setter_scope.name}` sets ENV {name}, but stage `{scope.name}` does not derive from it "
                 f"(FROM {scope.base_image or '?'} starts with a fresh environment), so "
-                f"`go {' '.join(run.command.words[:2])}` runs without {name}",
+                f"`{run.command.label}` runs without {name}",
                 fix=_copy_env_fix(doc, setter_scope, setter, scope),
                 stmt=run.command.stmt, key=f"stage:{scope.name}:{name}",
                 related=[(doc.source, setter.span, f"set here, in stage `{setter_scope.name}`")],

@@ -32,7 +32,7 @@ def modules_disabled(doc: Document, project):
             continue
         seen.add(id(setting))
         if verdict == "off":
-            message = (f"GO111MODULE=off is in scope of `go {' '.join(run.command.words[:2])}`: go runs in GOPATH "
+            message = (f"GO111MODULE=off is in scope of `{run.command.label}`: go runs in GOPATH "
                        "mode, ignores go.mod and never uses GOPROXY (module-only commands fail)")
         else:
             message = f"GO111MODULE={value!r} is not a value go accepts (on, off, auto or empty): `go: unknown environment setting`"
@@ -119,7 +119,7 @@ def goenv_off_drops_config(doc: Document, project):
         yield Diagnostic(
             "GP201", goenv_setting.source, goenv_setting.span,
             f"GOENV=off makes go skip the user go env file, so the values written there with `go env -w` "
-            f"({names}) never reach `go {' '.join(run.command.words[:2])}`; environment variables still apply, "
+            f"({names}) never reach `{run.command.label}`; environment variables still apply, "
             "so set them with ENV instead",
             fix=_env_instead_of_go_env_w(doc, written),
             stmt=goenv_setting.stmt, key=f"{goenv_setting.how}:GOENV",
@@ -177,7 +177,7 @@ def go_env_w_not_persisted(doc: Document, project):
                             "GP106", doc.source, event.span,
                             f"`go env -w {event.name}=…` in stage `{scope.name}` writes a file in that stage's "
                             f"file system; stage `{other.scope.name}` does not derive from it, so its "
-                            f"`go {' '.join(other.command.words[:2])}` never reads it; set ENV {event.name} "
+                            f"`{other.command.label}` never reads it; set ENV {event.name} "
                             "where the go command runs",
                             stmt=event.stmt, key=f"stage:{scope.name}:go-env-w:{event.name}",
                         )
