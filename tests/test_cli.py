@@ -248,3 +248,14 @@ def test_unreadable_folder_fails_the_run_with_a_message(repo, capsys, monkeypatc
     status, diags, err = jrun(capsys)
     assert status == 2 and diags == []
     assert "svc: cannot read folder: Permission denied" in err
+
+
+def test_snippet_of_a_long_line_is_cut_around_the_finding(repo, capsys):
+    (repo / "Dockerfile").write_text("FROM golang\nRUN echo " + "x" * 5000 + " && go build ./... && echo " + "y" * 500 + "\n")
+    status, out, _ = run(capsys, "--no-cache")
+    assert status == 1
+    source_line, caret_line = out.splitlines()[2:4]  # after the header and the empty gutter line
+    assert len(source_line) < 200 and "go build ./..." in source_line
+    # the carets sit under `go build ./...` exactly
+    start = caret_line.index("^")
+    assert source_line[start:start + caret_line.count("^")] == "go build ./..."

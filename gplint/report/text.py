@@ -44,13 +44,12 @@ def render(diagnostics: list[Diagnostic], *, colour: bool | None = None, show_so
 
 def _snippet(diag: Diagnostic, r: dict, paint) -> list[str]:
     text = diag.source.line_text(r["line"])
+    start = 0
     if len(text) > 200:  # keep a 1 MB line from flooding the terminal
         start = max(0, r["column"] - 60)
         text = text[start:start + 160]
-        col = r["column"] - start
-    else:
-        col = r["column"]
-    end = r["end_column"] if r["end_line"] == r["line"] else len(text) + 1
+    col = r["column"] - start
+    end = r["end_column"] - start if r["end_line"] == r["line"] else len(text) + 1
     width = max(1, min(end, len(text) + 1) - col)
     gutter = " " * len(str(r["line"]))
     return [f" {gutter} |",
