@@ -168,11 +168,10 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
     found: list[Found] = []
     aux: list[str] = []
     top = folder if not rel_folder.startswith("..") else root
-    stack = [top]
+    top_rel = os.path.relpath(top, root).replace(os.sep, "/")
+    stack = [(top, "" if top_rel == "." else top_rel)]  # (folder, its path relative to the root)
     while stack:
-        current = stack.pop()
-        rel_current = os.path.relpath(current, root).replace(os.sep, "/")
-        rel_current = "" if rel_current == "." else rel_current
+        current, rel_current = stack.pop()
         ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
@@ -189,7 +188,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
             if is_dir:
                 if entry.name == ".git" or ignore.ignored(rel, True):
                     continue
-                stack.append(entry.path)
+                stack.append((entry.path, rel))
                 continue
             kind = kind_of(rel)
             if entry.name in AUX_NAMES or kind in INVENTORY_KINDS or rel.endswith(AUX_SUFFIXES):
