@@ -439,3 +439,23 @@ def test_parallel_fix_agrees_with_serial(tmp_path, monkeypatch, capsys):
     assert serial == parallel
     assert serial != {str(p.relative_to(template)): p.read_bytes() for p in sorted(template.rglob("*")) if p.is_file()}
     assert _fix_tree(parallel_root, "2") == parallel  # a second run changes nothing
+
+
+def test_aliased_jobs_and_values_lower_without_error(tmp_path, monkeypatch, capsys):
+    """An alias is the anchored node itself, written before the key that uses it: spans of such
+    pairs end at the key (this raised 'span ends before it starts', found by fuzzing)."""
+    _gitlab_repo(tmp_path, monkeypatch,
+                 "variables:\n  P: &p \"off\"\n  GO111MODULE: *p\nbuild:\n  script:\n    - go build ./...\n")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(
+        "on: push\njobs:\n  a: &job\n    runs-on: ubuntu-latest\n    container: golang:1.22\n"
+        "    env: {GOPROXY: &v 'http://127.0.0.1:8080'}\n    steps: [{run: 'go build ./...'}]\n"
+        "  b: *job\n  c:\n    runs-on: ubuntu-latest\n    container: golang:1.22\n    env:\n      GOPROXY: *v\n"
+        "    steps: [{run: 'go build ./...'}]\n")
+    status, diags = lint(capsys)
+    assert not [d for d in diags if d["code"] == "GP001"]
+    assert ("GP202", ".gitlab-ci.yml", 3) in found(diags)
+    # the loopback value is written once, at the anchor, and reaches jobs a, b (an alias of a) and c
+    assert [(d["line"], d["message"].split("job `")[1][0]) for d in diags if d["code"] == "GP107"] == \
+        [(6, "a"), (6, "b"), (6, "c")]

@@ -13,7 +13,7 @@ from ..diagnostic import Edit
 from ..model import BuildArg, Document, ImageBuild, Scope, Setting
 from ..source import Source, Span
 from .ci_script import image_name, lower_script
-from .yamlpos import YamlError, load_yaml
+from .yamlpos import YamlError, load_yaml, pair_end
 
 BUILD_PUSH = "docker/build-push-action"
 
@@ -49,7 +49,7 @@ def lower(source: Source, project=None) -> Document:
     for index, (key, job) in enumerate(jobs.items):
         if job.kind != "map":
             continue
-        scope = Scope("job", key.value or str(index), index, source, Span(key.start, job.end))
+        scope = Scope("job", key.value or str(index), index, source, Span(key.start, pair_end(key, job)))
         scope.initial = {s.name: s for s in workflow_env + _env_settings(source, job, "ci-env")}
         scope.container = _image(job.get("container"))
         services = job.get("services")
@@ -84,14 +84,14 @@ def _env_settings(source: Source, owner, how: str, stmt: Span | None = None) -> 
     if env is None or env.kind != "map":
         return []
     key_node = owner.key_node("env")
-    statement = stmt or Span(key_node.start, env.end)
+    statement = stmt or Span(key_node.start, pair_end(key_node, env))
     out = []
     for key, value in env.items:
         if key.kind != "scalar" or value.kind != "scalar" or not key.value:
             continue
         raw = source.text[value.start:value.end]
         dynamic = "${{" in (value.value or "")
-        out.append(Setting(key.value, None if dynamic else (value.value or ""), Span(key.start, value.end),
+        out.append(Setting(key.value, None if dynamic else (value.value or ""), Span(key.start, pair_end(key, value)),
                            Span(value.start, value.end), how, source, statement, dynamic=dynamic, raw_value=raw))
     return out
 

@@ -15,7 +15,7 @@ import posixpath
 from ..model import Document, Scope, Setting
 from ..source import Source, Span
 from .ci_script import image_name, lower_script
-from .yamlpos import YamlError, load_yaml
+from .yamlpos import YamlError, load_yaml, pair_end
 
 RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
             "before_script", "after_script", "types", "spec"}
@@ -245,9 +245,9 @@ def _variables(located: _Located | None, jobs: dict | None = None) -> dict[str, 
         raw = src.text[v.start:v.end]
         text = v.value or ""
         dynamic = "$" in text
-        span = Span(key_node.start if key_node is not None else v.start, v.end)
+        span = Span(key_node.start, pair_end(key_node, v)) if key_node is not None else Span(v.start, v.end)
         out[key] = Setting(key, None if dynamic else text, span, Span(v.start, v.end), "variables", src,
-                           Span(span.start, v.end), dynamic=dynamic, raw_value=raw)
+                           span, dynamic=dynamic, raw_value=raw)
     return out
 
 

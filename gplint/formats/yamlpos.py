@@ -59,7 +59,7 @@ import re
 
 from ..records import dataclass, field
 
-__all__ = ["YamlError", "YNode", "load_yaml"]
+__all__ = ["YamlError", "YNode", "load_yaml", "pair_end"]
 
 
 class YamlError(Exception):
@@ -113,6 +113,12 @@ class YNode:
         if self.kind != "map":
             return []
         return [k.value for k, _ in self.items if k.kind == "scalar"]
+
+
+def pair_end(key: YNode, value: YNode) -> int:
+    """Where a `key: value` pair ends. An alias value is the shared node, positioned where its
+    anchor is written (maybe before the key): then the pair ends with its key."""
+    return value.end if value.end >= key.end else key.end
 
 
 # YAML's printable set (libyaml rejects everything else): tab, LF, CR, NEL, the printable BMP
