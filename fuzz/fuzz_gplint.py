@@ -115,13 +115,13 @@ def main() -> None:
 
     with atheris.instrument_imports():
         import gplint.cli  # noqa: F401 - instrument gplint's modules for coverage
+        import gplint.fix  # noqa: F401
         import gplint.formats.dockerfile  # noqa: F401
+        import gplint.formats.dockerignore  # noqa: F401
         import gplint.formats.gha  # noqa: F401
         import gplint.formats.glci  # noqa: F401
-        import gplint.formats.dockerignore  # noqa: F401
         import gplint.formats.yamlpos  # noqa: F401
         import gplint.ignorematch  # noqa: F401
-        import gplint.fix  # noqa: F401
     atheris.Setup(sys.argv, check_one)
     atheris.Fuzz()
 
