@@ -9,7 +9,7 @@ from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, GoCommand, Setting, UserChange, walk
 from ..registry import rule
 from ..source import Span
-from .dockerfile_edits import delete_setting, instruction_of, keyword_case
+from .dockerfile_edits import delete_setting, insert_after_from, instruction_of, keyword_case
 from .values import value_offset
 
 NON_BUILDING = {"env", "version", "help"}
@@ -152,6 +152,7 @@ def _env_instead_of_go_env_w(doc: Document, written: list[Setting]) -> Fix | Non
 @rule("GP106", kinds=("dockerfile",))
 def go_env_w_not_persisted(doc: Document, project):
     runs = go_runs(doc, project)
+    run_of = {id(r.command): r for r in runs}
     for scope in doc.scopes:
         for event, _env in walk(scope):
             if not (isinstance(event, Setting) and event.how == "go-env-w"):
@@ -164,7 +165,10 @@ def go_env_w_not_persisted(doc: Document, project):
                     moved = item
                 elif isinstance(item, GoCommand):
                     readers += 1
-                    if moved is not None:
+                    reader = run_of.get(id(item))
+                    # after the move, a go command that the environment already gives the value
+                    # loses nothing; the first one that must read the file is the finding
+                    if moved is not None and reader is not None and not _from_environment(reader.env, event.name):
                         yield _moved_diagnostic(doc, scope, event, moved)
                         break
             else:
@@ -179,8 +183,24 @@ def go_env_w_not_persisted(doc: Document, project):
                             f"file system; stage `{other.scope.name}` does not derive from it, so its "
                             f"`{other.command.label}` never reads it; set ENV {event.name} "
                             "where the go command runs",
+                            fix=_env_in_stage(doc, event, other.scope),
                             stmt=event.stmt, key=f"stage:{scope.name}:go-env-w:{event.name}",
                         )
+
+
+def _from_environment(env, name: str) -> bool:
+    """The environment itself gives go a value, which wins over the go env file (§3.10)."""
+    setting = env.get(name)
+    return setting is not None and (bool(setting.value) or setting.dynamic)
+
+
+def _env_in_stage(doc: Document, written: Setting, stage) -> Fix | None:
+    """`ENV NAME=value` (the value as `go env -w` wrote it) right after the stage's FROM."""
+    if written.dynamic or written.value_span is None:
+        return None
+    word = doc.source.text[written.span.start:written.span.end]
+    line = f"{keyword_case(doc, 'ENV')} {word}"
+    return Fix("unsafe", f"Insert `{line}` in stage `{stage.name}`", [insert_after_from(doc, stage, line)])
 
 
 def _later_events(doc: Document, scope, setting: Setting):
@@ -202,5 +222,6 @@ def _moved_diagnostic(doc: Document, scope, setting: Setting, moved: UserChange)
         "GP106", doc.source, setting.span,
         f"`go env -w {setting.name}=…` writes the go env file of the current user, but {moved.what} changes on "
         f"line {line} before the next go command, which then reads a different file; set ENV {setting.name} instead",
+        fix=_env_instead_of_go_env_w(doc, [setting]),
         stmt=setting.stmt, key=f"stage:{scope.name}:go-env-w:{setting.name}",
     )
