@@ -51,7 +51,7 @@ class GoCommand:
     @property
     def label(self) -> str:
         """`go` and its first two words, for messages (a long word is shortened)."""
-        return " ".join(["go"] + [w if len(w) <= 40 else w[:39] + "…" for w in self.words[:2]])
+        return " ".join(["go"] + [w if len(w) <= 100 else w[:99] + "…" for w in self.words[:2]])
 
 
 @dataclass(slots=True)

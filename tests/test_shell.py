@@ -156,3 +156,11 @@ def test_plain_tokens_on_typical_scripts(text):
                                   "a\u00a0b", "a\fb"])
 def test_scripts_the_fast_path_must_leave_to_the_full_lexer(text):
     assert _shell._NEEDS_FULL_LEXER.search(text) is not None
+
+
+def test_dockerfile_escape_backtick_changes_only_continuations():
+    """With `# escape=`` a backtick-newline continues the line; in the script a backslash still
+    escapes and a backtick is still command substitution (found by fuzzing)."""
+    commands = parse_script("go env -w A=1 `\n  B=2 && echo `go version` a\\ b", 0, "`")
+    assert [[w.value for w in c.argv] for c in commands] == [
+        ["go", "env", "-w", "A=1", "B=2"], ["go", "version"], ["echo", "`go version`", "a b"]]

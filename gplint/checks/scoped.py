@@ -3,6 +3,8 @@ the build's own network namespace), GP202 (modules disabled), GP201 (GOENV=off h
 file) and GP106 (a `go env -w` no later go command can read)."""
 from __future__ import annotations
 
+import re
+
 from .. import goenv
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
@@ -15,6 +17,9 @@ from .values import value_offset
 NON_BUILDING = {"env", "version", "help"}
 LOOPBACK_VARIABLES = ("GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
                       "ALL_PROXY", "all_proxy")
+# NAME=value that reads the same in a shell word and in an ENV instruction (no quotes, escapes,
+# expansions or blanks)
+_PLAIN_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"\\`$]*")
 
 
 @rule("GP202", kinds=("dockerfile", "github", "action", "gitlab"))
@@ -140,7 +145,7 @@ def _env_instead_of_go_env_w(doc: Document, written: list[Setting]) -> Fix | Non
         if inst is None or inst.start in done:
             continue
         text = doc.source.text[inst.rest_start:inst.args_end].split()
-        if text[:3] != ["go", "env", "-w"] or any(t.startswith("-") for t in text[3:]) or any(
+        if text[:3] != ["go", "env", "-w"] or not all(_PLAIN_ASSIGNMENT.fullmatch(t) for t in text[3:]) or any(
                 c in doc.source.text[inst.rest_start:inst.args_end] for c in "&;|"):
             return None
         done.add(inst.start)
@@ -195,12 +200,13 @@ def _from_environment(env, name: str) -> bool:
 
 
 def _env_in_stage(doc: Document, written: Setting, stage) -> Fix | None:
-    """`ENV NAME=value` (the value as `go env -w` wrote it) right after the stage's FROM."""
-    if written.dynamic or written.value_span is None:
-        return None
-    word = doc.source.text[written.span.start:written.span.end]
+    """`ENV NAME=value` (what `go env -w` wrote) right after the stage's FROM."""
+    word = f"{written.name}={written.value}"
+    if written.dynamic or written.value is None or not _PLAIN_ASSIGNMENT.fullmatch(word):
+        return None  # quoting or escapes could mean something else in ENV than in the shell
     line = f"{keyword_case(doc, 'ENV')} {word}"
     return Fix("unsafe", f"Insert `{line}` in stage `{stage.name}`", [insert_after_from(doc, stage, line)])
+
 
 
 def _later_events(doc: Document, scope, setting: Setting):

@@ -57,8 +57,8 @@ def _go(source: Source, go_word, args: list, assignments: list, stmt: Span, netw
             if word.value.startswith("-"):
                 continue
             name, eq, value = word.value.partition("=")
-            if how == "go-env-w" and not eq:
-                continue
+            if (how == "go-env-w" and not eq) or not name.isidentifier():
+                continue  # not NAME=value, or a name we cannot know (`$VAR=x`): go rejects or we guess
             vstart = value_start(source.text, word, name)
             out.append(Setting(name, None if word.dynamic else value, Span(word.start, word.end),
                                Span(vstart, word.end) if eq else None, how, source, stmt,

@@ -191,12 +191,14 @@ class _Lexer:
             c = text[i]
             if c in " \t\r\n;&|()<>" and not (c in "()" and i > start and text[i - 1] == "$"):
                 break
-            if c == esc and i + 1 < n:
-                if text[i + 1] == "\n":
-                    i += 2
-                    continue
-                if text.startswith("\r\n", i + 1):
-                    i += 3
+            if c == esc and text.startswith(("\n", "\r\n"), i + 1):
+                i += 2 if text[i + 1] == "\n" else 3  # a line continuation
+                continue
+            if c == "\\" and i + 1 < n:
+                # the shell's escape is always a backslash; a Dockerfile's `# escape=`` only
+                # changes its line continuations, and a backtick stays command substitution
+                if text.startswith(("\n", "\r\n"), i + 1):
+                    i += 2 if text[i + 1] == "\n" else 3
                     continue
                 value.append(text[i + 1])
                 quoted = True
