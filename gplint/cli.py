@@ -211,6 +211,7 @@ def _fix(args, targets, root, selection, result):
 
     def relint(texts: dict[str, str]):
         fresh = Project(root, overrides=texts)
+        fresh.options = selection.options  # the policy rules (GP303, GP304) read them
         return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
 
     def parses(abspath: str, text: str) -> str | None:

@@ -60,6 +60,15 @@ def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
     return False
 
 
+def _repeats(edit: Edit) -> bool:
+    """An insertion of text that is already right there: a fix whose finding survived it (an
+    earlier pass inserted this), which must not grow the file on every pass."""
+    if edit.start != edit.end or not edit.content.strip():
+        return False
+    text, at, content = edit.source.text, edit.start, edit.content
+    return text.startswith(content, at) or text[:at].endswith(content)
+
+
 def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
             relint: Callable[[dict[str, str]], list[Diagnostic]],
             parses: Callable[[str, str], str | None]) -> FixOutcome:
@@ -77,6 +86,8 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
         for diag in diags:
             if not applicable(diag, unsafe) or diag.fix.edits[0].source.abspath in outcome.reverted:
                 continue
+            if any(_repeats(e) for e in diag.fix.edits):
+                continue  # the fix did not remove its finding: inserting again would only repeat it
             if any(e.source.abspath == "-" and diag.source.abspath != "-" for e in diag.fix.edits):
                 continue
             edits = [e for e in diag.fix.edits if not _duplicate(e, per_file.get(e.source.abspath, ()))]

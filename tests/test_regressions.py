@@ -105,3 +105,50 @@ def test_fix_and_suppression_of_a_value_in_an_included_gitlab_file(repo, capsys)
     assert (repo / ".gitlab-ci.yml").read_text() == root  # an edit never lands in the wrong file
     write(repo, "ci/t.yml", template.replace("    GO111MODULE", "    # gplint: ignore[GP202]\n    GO111MODULE"))
     assert codes(capsys) == []
+
+
+# -- found by the atheris fuzzer (fuzz/FINDINGS.md) ----------------------------------------------
+def test_fix_relint_keeps_the_configured_policy(repo, capsys):
+    """--fix re-lints with the configuration's options too: GP304 appears only once GP202's fix
+    turned module mode back on, and must be fixed in the same run."""
+    write(repo, "gplint.toml", 'private-modules = ["corp.example/*"]\n')
+    write(repo, "Dockerfile", "FROM golang:1.22\nRUN GO111MODULE=off go build ./...\n")
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--quiet"])
+    capsys.readouterr()
+    fixed = (repo / "Dockerfile").read_text()
+    assert "ENV GOPRIVATE=corp.example/*" in fixed and "GO111MODULE" not in fixed
+    assert codes(capsys) == []
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--quiet"])
+    assert (repo / "Dockerfile").read_text() == fixed
+
+
+@pytest.mark.parametrize("setting", ["ENV GOPRIVATE=github.com/acme/*", "ENV GONOSUMDB=other.example"])
+def test_gp304_offers_no_fix_that_a_later_setting_would_override(repo, capsys, setting):
+    write(repo, "gplint.toml", 'private-modules = ["corp.example/*"]\n')
+    original = f"FROM golang:1.22\nARG GOPROXY\n{setting}\nRUN go mod download\n"
+    write(repo, "Dockerfile", original)
+    assert codes(capsys) == ["GP304"]
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--quiet"])
+    assert (repo / "Dockerfile").read_text() == original
+
+
+def test_a_fix_that_does_not_remove_its_finding_is_applied_once():
+    """The safety net: a finding that comes back after its fix (same rule, key and message) is
+    not fixed again, so a faulty rule cannot insert the same line on every pass."""
+    from gplint.diagnostic import Diagnostic, Edit, Fix
+    from gplint.fix import fix_all
+    from gplint.source import Source, Span
+
+    def finding(text: str) -> Diagnostic:
+        source = Source("Dockerfile", "/x/Dockerfile", "dockerfile", text)
+        return Diagnostic("GP304", source, Span(0, 4), "m", Fix("unsafe", "insert", [Edit.insert(source, 0, "X\n")]),
+                          key="stage:0:private-modules")
+
+    passes = []
+
+    def relint(texts):
+        passes.append(dict(texts))
+        return [finding(texts["/x/Dockerfile"])]
+
+    outcome = fix_all([finding("FROM a\n")], True, relint, lambda path, text: None)
+    assert outcome.texts == {"/x/Dockerfile": "X\nFROM a\n"} and len(passes) == 2

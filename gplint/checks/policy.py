@@ -61,7 +61,10 @@ def private_modules_not_covered(doc: Document, project):
             continue
         reported.add(id(run.scope))
         fix = None
-        if doc.source.kind == "dockerfile":
+        # only where nothing else decides: a later GOPRIVATE, or GONOPROXY / GONOSUMDB (which
+        # take precedence over GOPRIVATE), would override an ENV inserted after FROM
+        untouched = not any(run.env.effective(name) for name in ("GOPRIVATE", "GONOPROXY", "GONOSUMDB"))
+        if doc.source.kind == "dockerfile" and untouched:
             line = f"{keyword_case(doc, 'ENV')} GOPRIVATE={','.join(private)}"
             fix = Fix("unsafe", f"Insert `{line}` after the stage's FROM", [insert_after_from(doc, run.scope, line)])
         yield Diagnostic(
