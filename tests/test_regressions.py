@@ -152,3 +152,11 @@ def test_a_fix_that_does_not_remove_its_finding_is_applied_once():
 
     outcome = fix_all([finding("FROM a\n")], True, relint, lambda path, text: None)
     assert outcome.texts == {"/x/Dockerfile": "X\nFROM a\n"} and len(passes) == 2
+
+
+@pytest.mark.parametrize("extends", ["{a: b}", "\n    a: b"])
+def test_gitlab_extends_written_as_a_mapping_is_not_an_internal_error(repo, capsys, extends):
+    write(repo, ".gitlab-ci.yml", f"job:\n  extends: {extends}\n  script:\n    - go build ./...\n")
+    main(["--no-cache", "--format", "json"])
+    diags = json.loads(capsys.readouterr().out)
+    assert not [d for d in diags if "internal error" in d["message"]]

@@ -188,7 +188,11 @@ def _resolve(name: str, jobs: dict[str, _Located], stack: set) -> dict[str, _Loc
     parents: list[str] = []
     if extends is not None:
         node = extends.node
-        parents = [node.value] if node.kind == "scalar" else [i.value for i in node.items if i.kind == "scalar"]
+        if node.kind == "scalar":
+            parents = [node.value]
+        elif node.kind == "seq":
+            parents = [i.value for i in node.items if i.kind == "scalar"]
+        # a mapping is no valid `extends` (GitLab rejects it): nothing to inherit
     merged: dict[str, _Located] = {}
     for parent in parents:
         for key, value in _resolve(parent, jobs, stack | {name}).items():
