@@ -130,7 +130,7 @@ def _lint(args) -> int:
                                     _split(args.extend_select), _split(args.ignore), args.config,
                                     preview=args.preview)
     except ConfigError as exc:
-        print(f"gplint: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     root = find_root(first if os.path.exists(first) else ".")
     project = Project(root)
@@ -151,21 +151,28 @@ def _lint(args) -> int:
 
         result.diagnostics.extend(companions(targets, project, selection))
     diagnostics = result.diagnostics
+    if not targets:  # "All checks passed." would claim a check that never ran
+        print("gplint: warning: no files were linted: no Dockerfile, .dockerignore, workflow, action or "
+              "GitLab CI file under the given paths", file=sys.stderr)
     status_extra = 0
+    fixes = None
 
     if args.fix or args.diff:
-        outcome = _fix(args, targets, root, selection, result)
+        outcome, relint = _fix(args, targets, root, selection, result)
         if args.diff:
             diff = _diff(outcome, result.sources, project)
             sys.stdout.write(diff)
             return 1 if diff else (2 if result.input_errors else 0)
-        status_extra = _write(outcome, result.sources)
+        refused = set(_write(outcome, result.sources))
+        status_extra = len(refused)
+        written = set(outcome.texts) - refused - {"-"}
         diagnostics = outcome.diagnostics
-        if args.show_fixes:
-            for path, count in sorted(outcome.applied.items()):
-                if path in outcome.texts:
-                    print(f"gplint: fixed {count} finding{'s' if count != 1 else ''} in {project.display(path)}",
-                          file=sys.stderr)
+        if refused:  # what remains is what is on disk now: only the written files changed
+            kept = {path: text for path, text in outcome.texts.items() if path in written}
+            diagnostics = relint(kept) if kept else result.diagnostics
+        from .report.fixes import fix_report
+
+        fixes = fix_report(outcome.fixes, written, refused, lambda p: project.display(p), args.show_fixes)
 
     def rel(diag):
         return project.rel(diag.source.abspath) if diag.source.abspath != "-" else diag.source.path
@@ -180,11 +187,11 @@ def _lint(args) -> int:
                 return 2 if result.input_errors else 0
             diagnostics = baseline.new_findings(diagnostics, baseline.load(args.baseline), rel)
         except baseline.BaselineError as exc:
-            print(f"gplint: {exc}", file=sys.stderr)
+            _error(exc)
             return 2
 
     try:
-        _report(args, diagnostics)
+        _report(args, diagnostics, fixes, linted=bool(targets))
     except OSError as exc:
         print(f"gplint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -193,6 +200,14 @@ def _lint(args) -> int:
     if diagnostics and not args.exit_zero:
         return 1
     return 0
+
+
+def _error(message) -> None:
+    """A message for standard error, passwords masked (configuration and parser errors may
+    quote a proxy URL)."""
+    from .redact import redact
+
+    print(f"gplint: {redact(str(message))}", file=sys.stderr)
 
 
 def _cache(args, project, selection):
@@ -225,7 +240,7 @@ def _fix(args, targets, root, selection, result):
                 "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile")
         return _parse_problem(kind, text)
 
-    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)
+    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses), relint
 
 
 def _parse_problem(kind: str, text: str) -> str | None:
@@ -243,28 +258,41 @@ def _parse_problem(kind: str, text: str) -> str | None:
 
 
 def _diff(outcome, sources, project) -> str:
+    """The fixes as a unified diff, passwords masked on every line (context, removed and added).
+    A hunk whose changed lines hold a masked password no longer matches the file, so `patch`
+    and `git apply` reject it instead of writing `****` into it; a note says to use --fix."""
     import difflib
+
+    from .redact import redact
 
     chunks = []
     for path, text in sorted(outcome.texts.items()):
         source = sources.get(path) or project.source(project.rel(path), "dockerfile")
         before = source.text if source else ""
         name = source.path if source else path
-        chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
-                                           fromfile=f"a/{name}", tofile=f"b/{name}"))
+        masked_change = False
+        for line in difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
+                                         fromfile=f"a/{name}", tofile=f"b/{name}"):
+            shown = line if line.startswith(("--- ", "+++ ", "@@ ")) else redact(line)
+            masked_change |= shown != line and line.startswith(("-", "+"))
+            chunks.append(shown)
+        if masked_change:
+            print(f"gplint: {name}: the diff shows passwords as ****, so it does not apply as a patch; "
+                  "`gplint --fix` applies these fixes", file=sys.stderr)
     out = "".join(chunks)
     if out and not out.endswith("\n"):
         out += "\n"
     return out
 
 
-def _write(outcome, sources) -> int:
+def _write(outcome, sources) -> list[str]:
+    """Write the fixed files; returns the paths that could not be written."""
     from .fix import WriteRefused
     from .source import Source
 
-    refused = 0
+    refused = []
     for path, why in outcome.reverted.items():
-        print(f"gplint: {path}: fixes not applied: {why}", file=sys.stderr)
+        _error(f"{path}: fixes not applied: {why}")
     for path, text in sorted(outcome.texts.items()):
         if path == "-":
             continue
@@ -278,43 +306,42 @@ def _write(outcome, sources) -> int:
             write_atomic(path, source.to_bytes(text), source.to_bytes())
         except WriteRefused as exc:
             print(f"gplint: {source.path}: {exc}", file=sys.stderr)
-            refused += 1
+            refused.append(path)
     return refused
 
 
-def _report(args, diagnostics) -> None:
+def _report(args, diagnostics, fixes=None, linted: bool = True) -> None:
+    """The report on standard output (or --output-file); passwords are masked here, for every
+    format, so that no rule's message or fix can leak one. `fixes`: what --fix did."""
     import importlib
 
+    from .redact import for_report
+
+    diagnostics = for_report(diagnostics)
     module = importlib.import_module(f".report.{'json_format' if args.format == 'json' else args.format}", __package__)
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     try:
-        if args.format == "text":
+        if args.statistics:  # as ruff: the table replaces the listing
+            from .report import statistics
+
+            out.write(statistics.render(diagnostics, as_json=args.format == "json"))
+        elif args.format == "text":
             colour = False if (args.no_color or args.output_file) else None
             out.write(module.render(diagnostics, colour=colour))
-            if not args.quiet:
-                safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
-                unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
-                out.write(module.summary(diagnostics, safe, unsafe))
         else:
             out.write(module.render(diagnostics))
+        if fixes is not None and fixes.lines and not args.quiet:
+            # machine formats own standard output: the fix lines go to standard error
+            stream = out if args.format == "text" else sys.stderr
+            stream.write("".join(line + "\n" for line in fixes.lines))
+        if args.format == "text" and not args.quiet and linted and not args.statistics:
+            safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
+            unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
+            out.write(module.summary(diagnostics, safe, unsafe, fixed=fixes.fixed if fixes else 0,
+                                     unwritten=fixes.unwritten if fixes else 0))
     finally:
         if out is not sys.stdout:
             out.close()
-    if args.statistics:
-        _statistics(diagnostics)
-
-
-def _statistics(diagnostics) -> None:
-    from collections import Counter
-
-    from .report.common import rule_name
-
-    counts = Counter(d.code for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if d.fix and d.fix.edits)
-    stream = sys.stderr  # the report itself owns standard output
-    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        mark = "[*]" if fixable[code] else "   "
-        print(f"{count:6} {code} {mark} {rule_name(code)}", file=stream)
 
 
 if __name__ == "__main__":
