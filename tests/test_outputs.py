@@ -73,3 +73,215 @@ def test_known_codes_names_and_prefixes_are_not_unknown(repo, capsys):
     (repo / "Dockerfile").write_text(
         "FROM golang:1.22\n# gplint: ignore[goproxy-unset-in-stage, GP1, all]\nRUN go build\n")
     assert _gp002(capsys) == []
+
+
+# ------------------------------------------------------------------------------------ statistics
+
+def test_statistics_replace_the_listing_on_stdout(repo, capsys):
+    (repo / "Dockerfile").write_text(BAD + "ENV GOPROXY=DIRECT\n")
+    status, out, err = run(capsys, "--statistics")
+    assert status == 1 and err == ""
+    assert out.splitlines() == ["1\tGP101\t[*] goproxy-unset-in-stage", "1\tGP203\t[*] invalid-goproxy",
+                                "[*] fixable with --fix (or --unsafe-fixes)"]
+    status, out, _ = run(capsys, "--statistics", "--format", "json")
+    assert json.loads(out) == [
+        {"code": "GP101", "name": "goproxy-unset-in-stage", "count": 1, "fixable": True},
+        {"code": "GP203", "name": "invalid-goproxy", "count": 1, "fixable": True}]
+
+
+# ------------------------------------------------------------------------ runs that lint nothing
+
+NOTHING = "gplint: warning: no files were linted"
+
+
+def test_a_run_that_lints_nothing_warns_and_claims_no_pass(repo, capsys):
+    (repo / "README.md").write_text("no Dockerfile here\n")
+    status, out, err = run(capsys)
+    assert status == 0 and out == "" and err.startswith(NOTHING)
+    status, out, err = run(capsys, "--format", "json")
+    assert (status, out) == (0, "[]\n") and err.startswith(NOTHING)
+
+
+WORKFLOW = """\
+on: push
+env:
+  GOPROXY: https://proxy.golang.org,DIRECT
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go build ./...
+"""
+
+
+@pytest.mark.parametrize("where,arg", [
+    (".", ".github/workflows"), (".", ".github"), (".", ".github/workflows/ci.yml"), (".", "."),
+    (".github/workflows", "."), (".github", "workflows"),
+])
+def test_a_workflow_is_linted_by_its_path_without_git(tmp_path, monkeypatch, capsys, where, arg):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text(WORKFLOW)
+    monkeypatch.chdir(tmp_path / where)
+    status, out, err = run(capsys, "--format", "json", arg)
+    assert status == 1 and NOTHING not in err
+    assert [(d["code"], d["line"]) for d in json.loads(out)] == [("GP203", 3)]
+
+
+# ------------------------------------------------------------------------------- what --fix did
+
+def test_fix_says_what_it_changed_and_counts(repo, capsys):
+    (repo / "Dockerfile").write_text(BAD)
+    status, out, err = run(capsys, "--fix")
+    assert status == 0 and err == ""
+    assert out == "Fixed 1 finding in Dockerfile.\nFound 1 diagnostic (1 fixed, 0 remaining).\n"
+    assert run(capsys, "--fix") == (0, "All checks passed.\n", "")  # nothing left: nothing written
+
+
+def test_a_fix_that_cannot_be_written_is_counted_and_its_finding_remains(repo, capsys):
+    (repo / "a").mkdir()
+    (repo / "b").mkdir()
+    (repo / "a" / "Dockerfile").write_text(BAD)
+    (repo / "b" / "Dockerfile").write_text(BAD)
+    (repo / "b" / "Dockerfile").chmod(0o444)
+    status, out, err = run(capsys, "--fix", "--no-color")
+    assert status == 2
+    assert "b/Dockerfile: it is read-only; not overwritten" in err
+    assert "All checks passed." not in out
+    assert "b/Dockerfile:2:5: GP101" in out and "a/Dockerfile:2" not in out
+    assert "Fixed 1 finding in a/Dockerfile.\n" in out
+    assert out.endswith("Found 2 diagnostics (1 fixed, 1 remaining). 1 fix could not be written. "
+                        "1 fixable with --fix.\n")
+    assert (repo / "b" / "Dockerfile").read_text() == BAD
+    status, out, err = run(capsys, "--fix", "--format", "json")  # machine output stays clean
+    assert status == 2 and [d["path"] for d in json.loads(out)] == ["b/Dockerfile"]
+
+
+@pytest.fixture
+def github_build(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "fixtures" / "ci" / "github-build"
+    shutil.copytree(src, tmp_path / "p")
+    (tmp_path / "p" / ".git").mkdir()
+    monkeypatch.chdir(tmp_path / "p")
+    return tmp_path / "p"
+
+
+def test_fix_announces_files_changed_by_fixes_of_other_files(github_build, capsys):
+    before = (github_build / "build" / "Dockerfile").read_text()
+    status, out, err = run(capsys, "--fix", "--no-color")
+    assert (github_build / "build" / "Dockerfile").read_text() != before  # GP105 gave it an ARG
+    assert "Fixed 3 findings in .github/workflows/image.yml.\n" in out
+    assert "Changed build/Dockerfile for 1 fix of a finding in .github/workflows/image.yml.\n" in out
+    assert out.endswith("Found 5 diagnostics (3 fixed, 2 remaining).\n")
+
+
+def test_show_fixes_lists_the_rules_behind_every_changed_file(github_build, capsys):
+    status, out, err = run(capsys, "--fix", "--show-fixes", "--format", "json")
+    json.loads(out)  # the report alone on stdout; what --fix did on stderr
+    assert err == (
+        "Fixed 3 findings in .github/workflows/image.yml.\n"
+        "    2 × GP104 (build-arg-not-passed)\n"
+        "    1 × GP105 (build-arg-not-declared)\n"
+        "Changed build/Dockerfile for 1 fix of a finding in .github/workflows/image.yml.\n"
+        "    1 × GP105 (build-arg-not-declared) in .github/workflows/image.yml\n")
+
+
+# ------------------------------------------------------------------------------------- secrets
+
+SECRET_DOCKERFILE = """\
+FROM golang:1.22 AS build
+ENV GOPROXY=https://ci:PASSWORD@goproxy.corp.example/,DIRECT
+RUN GOPROXY=https://bot:PASSWORD%40x@proxy.corp.example go mod download
+"""
+SECRET_WORKFLOW = """\
+on: push
+env:
+  GOPROXY: https://ci:PASSWORD@goproxy.corp.example/,DIRECT
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: go build ./...
+"""
+SECRET_GITLAB = """\
+variables:
+  GOPROXY: "ci:PASSWORD@goproxy.corp.example,Direct"
+build:
+  image: golang:1.22
+  script:
+    - go build ./...
+"""
+
+
+@pytest.fixture
+def secrets(repo):
+    (repo / "Dockerfile").write_text(SECRET_DOCKERFILE)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(SECRET_WORKFLOW)
+    (repo / ".gitlab-ci.yml").write_text(SECRET_GITLAB)
+    return repo
+
+
+@pytest.fixture
+def short_docs(monkeypatch):
+    """SARIF carries every rule's page; a short stand-in keeps the snapshot about the findings."""
+    from gplint.registry import rules
+    from gplint.report import sarif
+
+    monkeypatch.setattr(sarif, "doc_text", lambda code: f"---\ncode: {code}\n---\n# {code} {rules()[code].name}\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "sarif", "github", "gitlab"])
+def test_no_format_prints_a_password(secrets, capsys, snapshot, short_docs, fmt):
+    status, out, err = run(capsys, "--format", fmt, "--no-color", "--extend-select", "GP205")
+    assert status == 1
+    assert "PASSWORD" not in out and "PASSWORD" not in err
+    assert "ci:****@goproxy.corp.example" in out  # the rest of the URL still says which proxy
+    assert out == snapshot
+
+
+def test_text_snippet_carets_follow_the_masked_line(secrets, capsys):
+    _, out, _ = run(capsys, "--no-color", "Dockerfile")
+    assert (" 2 | ENV GOPROXY=https://ci:****@goproxy.corp.example/,DIRECT\n"
+            "   |                     ^^^^^^^^\n") in out  # GP302: the userinfo, masked
+    assert (" 2 | ENV GOPROXY=https://ci:****@goproxy.corp.example/,DIRECT\n"
+            "   |                                                   ^^^^^^\n") in out  # GP203: DIRECT
+
+
+def test_diff_masks_every_line_and_says_it_will_not_apply(secrets, capsys):
+    status, out, err = run(capsys, "--diff", "Dockerfile")
+    assert status == 1 and "PASSWORD" not in out + err
+    assert "-ENV GOPROXY=https://ci:****@goproxy.corp.example/,DIRECT\n" in out
+    assert "+ENV GOPROXY=https://ci:****@goproxy.corp.example/,direct\n" in out
+    assert " RUN GOPROXY=https://bot:****@proxy.corp.example go mod download\n" in out  # context line
+    assert "does not apply as a patch; `gplint --fix` applies these fixes" in err
+    assert (secrets / "Dockerfile").read_text() == SECRET_DOCKERFILE
+
+
+def test_diff_without_secrets_in_changed_lines_has_no_note(repo, capsys):
+    (repo / "Dockerfile").write_text(BAD + "ENV A=https://u:PASSWORD@h/x\n")
+    status, out, err = run(capsys, "--diff")
+    assert status == 1 and "PASSWORD" not in out and err == ""
+    assert "+ARG GOPROXY\n" in out and " ENV A=https://u:****@h/x" in out
+
+
+def test_fix_writes_the_real_bytes_and_prints_no_password(secrets, capsys):
+    status, out, err = run(capsys, "--fix", "--show-fixes", "Dockerfile")
+    assert "PASSWORD" not in out + err
+    assert (secrets / "Dockerfile").read_text() == SECRET_DOCKERFILE.replace(",DIRECT", ",direct")
+
+
+def test_baseline_stores_no_password_and_still_matches(secrets, capsys):
+    status, _, err = run(capsys, "--write-baseline", "baseline.json")
+    stored = (secrets / "baseline.json").read_text()
+    assert status == 0 and "PASSWORD" not in stored and "****" in stored
+    assert run(capsys, "--baseline", "baseline.json")[0] == 0
+    # a baseline written before masking held the secret: it still matches
+    old = json.loads(stored)
+    for item in old["findings"]:
+        item["text"] = item["text"].replace("****", "PASSWORD")
+        item["key"] = item["key"].replace("****", "PASSWORD")
+    (secrets / "old.json").write_text(json.dumps(old))
+    assert run(capsys, "--baseline", "old.json")[0] == 0
