@@ -158,7 +158,7 @@ def _lint(args) -> int:
     fixes = None
 
     if args.fix or args.diff:
-        outcome, relint = _fix(args, targets, root, selection, result)
+        outcome = _fix(args, targets, root, selection, result)
         if args.diff:
             diff = _diff(outcome, result.sources, project)
             sys.stdout.write(diff)
@@ -169,7 +169,7 @@ def _lint(args) -> int:
         diagnostics = outcome.diagnostics
         if refused:  # what remains is what is on disk now: only the written files changed
             kept = {path: text for path, text in outcome.texts.items() if path in written}
-            diagnostics = relint(kept) if kept else result.diagnostics
+            diagnostics = _relinter(targets, root, selection, result)(kept) if kept else result.diagnostics
         from .report.fixes import fix_report
 
         fixes = fix_report(outcome.fixes, written, refused, lambda p: project.display(p), args.show_fixes)
@@ -219,8 +219,8 @@ def _cache(args, project, selection):
     return ResultCache(project.root, salts(project, config), args.cache_dir)
 
 
-def _fix(args, targets, root, selection, result):
-    from .fix import fix_all
+def _relinter(targets, root, selection, result):
+    """relint(texts): the findings with `texts` (abspath -> text) in place of the files."""
     from .project import Project
     from .runner import lint
 
@@ -228,6 +228,14 @@ def _fix(args, targets, root, selection, result):
         fresh = Project(root, overrides=texts)
         fresh.options = selection.options  # the policy rules (GP303, GP304) read them
         return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
+
+    return relint
+
+
+def _fix(args, targets, root, selection, result):
+    from .fix import fix_all
+
+    relint = _relinter(targets, root, selection, result)
 
     def parses(abspath: str, text: str) -> str | None:
         from .discover import kind_of
@@ -240,7 +248,7 @@ def _fix(args, targets, root, selection, result):
                 "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile")
         return _parse_problem(kind, text)
 
-    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses), relint
+    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)
 
 
 def _parse_problem(kind: str, text: str) -> str | None:
