@@ -285,3 +285,45 @@ def test_baseline_stores_no_password_and_still_matches(secrets, capsys):
         item["key"] = item["key"].replace("****", "PASSWORD")
     (secrets / "old.json").write_text(json.dumps(old))
     assert run(capsys, "--baseline", "old.json")[0] == 0
+
+
+def _with_credentials(data: bytes) -> bytes:
+    """Every http(s) URL given a user and the password PASSWORD."""
+    import re
+
+    return re.sub(rb"(https?://)(?![^/\s@]*@)", rb"\1u:PASSWORD@", data)
+
+
+def test_no_output_of_any_seed_prints_a_password(tmp_path, monkeypatch, capsys):
+    """Every fuzz seed and fixture, its URLs given credentials, every rule on, linted in every
+    format, diffed and fixed: no rule's message, snippet or fix may carry the password out."""
+    import sys
+    from pathlib import Path
+
+    top = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(top / "fuzz"))
+    import fuzz_gplint
+
+    cases = []
+    for seed in sorted((top / "fuzz" / "seeds").iterdir()):
+        name, _, body = fuzz_gplint.describe(seed.read_bytes())
+        cases.append({name: body})
+    for project in sorted(p for p in (top / "fixtures").glob("*/*") if p.is_dir()):
+        cases.append({str(f.relative_to(project)): f.read_bytes() for f in project.rglob("*") if f.is_file()})
+    injected = 0
+    for i, files in enumerate(cases):
+        root = tmp_path / str(i)
+        (root / ".git").mkdir(parents=True)
+        (root / "gplint.toml").write_text('select = ["ALL"]\npreview = true\n')
+        for name, body in files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(_with_credentials(body))
+            injected += b"PASSWORD" in (root / name).read_bytes()
+        monkeypatch.chdir(root)
+        for args in [("--format", f) for f in ("text", "concise", "json", "sarif", "github", "gitlab")] + [
+                ("--diff", "--unsafe-fixes"), ("--statistics",), ("--write-baseline", "b.json"),
+                ("--fix", "--unsafe-fixes", "--show-fixes")]:
+            status, out, err = run(capsys, *args, "--no-cache")
+            assert "PASSWORD" not in out + err, (files, args)
+        assert "PASSWORD" not in (root / "b.json").read_text()
+    assert injected >= 10  # the test really had secrets to leak
