@@ -267,8 +267,13 @@ def _parse_problem(kind: str, text: str) -> str | None:
 
 def _diff(outcome, sources, project) -> str:
     """The fixes as a unified diff, passwords masked on every line (context, removed and added).
-    A hunk whose changed lines hold a masked password no longer matches the file, so `patch`
-    and `git apply` reject it instead of writing `****` into it; a note says to use --fix."""
+
+    A masked removed line no longer matches the file, so `patch` and `git apply` reject its
+    hunk rather than write `****` into the file; a note says so and points at --fix, which
+    writes the real bytes. A hunk that would add a masked password without removing one could
+    still apply (patch may even skip unmatched context lines), so such a file's diff is left out
+    with a note. Fixes never copy a password (rules forbid spreading a reported value): that
+    case is a safety net."""
     import difflib
 
     from .redact import redact
@@ -278,12 +283,27 @@ def _diff(outcome, sources, project) -> str:
         source = sources.get(path) or project.source(project.rel(path), "dockerfile")
         before = source.text if source else ""
         name = source.path if source else path
-        masked_change = False
+        shown: list[str] = []
+        masked_change = unsafe = False
+        masked = {"-": False, "+": False}  # in the current hunk
         for line in difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
                                          fromfile=f"a/{name}", tofile=f"b/{name}"):
-            shown = line if line.startswith(("--- ", "+++ ", "@@ ")) else redact(line)
-            masked_change |= shown != line and line.startswith(("-", "+"))
-            chunks.append(shown)
+            if line.startswith(("--- ", "+++ ", "@@ ")):
+                if line.startswith("@@ "):  # a hunk applies as a whole: judge the one before
+                    unsafe |= masked["+"] and not masked["-"]
+                    masked = {"-": False, "+": False}
+                shown.append(line)
+                continue
+            out = redact(line)
+            if out != line and line[0] in masked:
+                masked[line[0]] = masked_change = True
+            shown.append(out)
+        unsafe |= masked["+"] and not masked["-"]
+        if unsafe:
+            print(f"gplint: {name}: a fix writes a password on a line it adds; its diff is left out, as "
+                  "masked it would write **** into the file: `gplint --fix` applies it", file=sys.stderr)
+            continue
+        chunks.extend(shown)
         if masked_change:
             print(f"gplint: {name}: the diff shows passwords as ****, so it does not apply as a patch; "
                   "`gplint --fix` applies these fixes", file=sys.stderr)

@@ -327,3 +327,24 @@ def test_no_output_of_any_seed_prints_a_password(tmp_path, monkeypatch, capsys):
             assert "PASSWORD" not in out + err, (files, args)
         assert "PASSWORD" not in (root / "b.json").read_text()
     assert injected >= 10  # the test really had secrets to leak
+
+
+def _diff_of(before: str, after: str, capsys):
+    from types import SimpleNamespace
+
+    from gplint.cli import _diff
+    from gplint.source import Source
+
+    source = Source("Dockerfile", "/r/Dockerfile", "dockerfile", before)
+    out = _diff(SimpleNamespace(texts={"/r/Dockerfile": after}), {"/r/Dockerfile": source}, None)
+    return out, capsys.readouterr().err
+
+
+def test_a_diff_that_would_write_a_masked_password_is_left_out(capsys):
+    before = "FROM x\nRUN a\n"
+    out, err = _diff_of(before, "FROM x\nENV P=https://u:PASSWORD@h\nRUN a\n", capsys)
+    assert out == "" and "its diff is left out" in err and "PASSWORD" not in err
+    # removing the masked line too makes the hunk fail to match: shown, with the note
+    before = "FROM x\nENV P=https://u:PASSWORD@h,DIRECT\n"
+    out, err = _diff_of(before, "FROM x\nENV P=https://u:PASSWORD@h,direct\n", capsys)
+    assert "+ENV P=https://u:****@h,direct\n" in out and "does not apply as a patch" in err
