@@ -348,3 +348,21 @@ def test_a_diff_that_would_write_a_masked_password_is_left_out(capsys):
     before = "FROM x\nENV P=https://u:PASSWORD@h,DIRECT\n"
     out, err = _diff_of(before, "FROM x\nENV P=https://u:PASSWORD@h,direct\n", capsys)
     assert "+ENV P=https://u:****@h,direct\n" in out and "does not apply as a patch" in err
+
+
+def test_without_git_a_workflow_folder_is_linted_against_the_repository_around_it(tmp_path, monkeypatch, capsys):
+    """The Dockerfiles a workflow builds (`context: .`) are found next to `.github`, so the
+    cross-file rules (GP104, GP105) still see them."""
+    import shutil
+    from pathlib import Path
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "ci" / "github-build", tmp_path / "p")
+    monkeypatch.chdir(tmp_path / "p")
+    status, out, _ = run(capsys, "--format", "json", ".github/workflows")
+    assert {"GP104", "GP105"} <= {d["code"] for d in json.loads(out)}
+
+
+def test_ignore_file_with_an_unknown_code_is_reported(repo, capsys):
+    (repo / "Dockerfile").write_text("# gplint: ignore-file[GP101,GP1O1]\nFROM golang:1.22\nRUN go build\n")
+    assert [m for _, m in _gp002(capsys)] == [
+        "unused suppression: unknown rule code GP1O1, which ignores nothing (`gplint rules` lists the rules)"]
