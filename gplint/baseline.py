@@ -12,6 +12,7 @@ import os
 from collections import Counter
 
 from .diagnostic import Diagnostic
+from .redact import excerpt, redact
 
 VERSION = 1
 
@@ -21,9 +22,10 @@ class BaselineError(Exception):
 
 
 def finding_key(diag: Diagnostic, rel) -> tuple[str, str, str, str]:
-    """(repository-relative path, code, symbolic key, flagged text)."""
-    flagged = " ".join(diag.source.text[diag.span.start:diag.span.end].split())[:200]
-    return (rel(diag), diag.code, diag.key, flagged)
+    """(repository-relative path, code, symbolic key, flagged text), passwords masked: a
+    baseline is committed to the repository, so it must not store a secret."""
+    flagged = " ".join(excerpt(diag.source.text, diag.span.start, diag.span.end).split())[:200]
+    return (rel(diag), diag.code, redact(diag.key), flagged)
 
 
 def write(path: str, diagnostics: list[Diagnostic], rel) -> None:
@@ -50,7 +52,8 @@ def load(path: str) -> Counter:
     counts: Counter = Counter()
     for item in data["findings"]:
         try:
-            counts[(item["path"], item["code"], item["key"], item["text"])] += int(item.get("count", 1))
+            # a baseline written before masking holds the secret itself: compare masked
+            counts[(item["path"], item["code"], redact(item["key"]), redact(item["text"]))] += int(item.get("count", 1))
         except (KeyError, TypeError, ValueError):
             raise BaselineError(f"{path}: malformed finding {item!r}") from None
     return counts

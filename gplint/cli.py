@@ -130,7 +130,7 @@ def _lint(args) -> int:
                                     _split(args.extend_select), _split(args.ignore), args.config,
                                     preview=args.preview)
     except ConfigError as exc:
-        print(f"gplint: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     root = find_root(first if os.path.exists(first) else ".")
     project = Project(root)
@@ -151,7 +151,11 @@ def _lint(args) -> int:
 
         result.diagnostics.extend(companions(targets, project, selection))
     diagnostics = result.diagnostics
+    if not targets:  # "All checks passed." would claim a check that never ran
+        print("gplint: warning: no files were linted: no Dockerfile, .dockerignore, workflow, action or "
+              "GitLab CI file under the given paths", file=sys.stderr)
     status_extra = 0
+    fixes = None
 
     if args.fix or args.diff:
         outcome = _fix(args, targets, root, selection, result)
@@ -159,13 +163,16 @@ def _lint(args) -> int:
             diff = _diff(outcome, result.sources, project)
             sys.stdout.write(diff)
             return 1 if diff else (2 if result.input_errors else 0)
-        status_extra = _write(outcome, result.sources)
+        refused = set(_write(outcome, result.sources))
+        status_extra = len(refused)
+        written = set(outcome.texts) - refused - {"-"}
         diagnostics = outcome.diagnostics
-        if args.show_fixes:
-            for path, count in sorted(outcome.applied.items()):
-                if path in outcome.texts:
-                    print(f"gplint: fixed {count} finding{'s' if count != 1 else ''} in {project.display(path)}",
-                          file=sys.stderr)
+        if refused:  # what remains is what is on disk now: only the written files changed
+            kept = {path: text for path, text in outcome.texts.items() if path in written}
+            diagnostics = _relinter(targets, root, selection, result)(kept) if kept else result.diagnostics
+        from .report.fixes import fix_report
+
+        fixes = fix_report(outcome.fixes, written, refused, lambda p: project.display(p), args.show_fixes)
 
     def rel(diag):
         return project.rel(diag.source.abspath) if diag.source.abspath != "-" else diag.source.path
@@ -180,11 +187,11 @@ def _lint(args) -> int:
                 return 2 if result.input_errors else 0
             diagnostics = baseline.new_findings(diagnostics, baseline.load(args.baseline), rel)
         except baseline.BaselineError as exc:
-            print(f"gplint: {exc}", file=sys.stderr)
+            _error(exc)
             return 2
 
     try:
-        _report(args, diagnostics)
+        _report(args, diagnostics, fixes, linted=bool(targets))
     except OSError as exc:
         print(f"gplint: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -193,6 +200,14 @@ def _lint(args) -> int:
     if diagnostics and not args.exit_zero:
         return 1
     return 0
+
+
+def _error(message) -> None:
+    """A message for standard error, passwords masked (configuration and parser errors may
+    quote a proxy URL)."""
+    from .redact import redact
+
+    print(f"gplint: {redact(str(message))}", file=sys.stderr)
 
 
 def _cache(args, project, selection):
@@ -204,8 +219,8 @@ def _cache(args, project, selection):
     return ResultCache(project.root, salts(project, config), args.cache_dir)
 
 
-def _fix(args, targets, root, selection, result):
-    from .fix import fix_all
+def _relinter(targets, root, selection, result):
+    """relint(texts): the findings with `texts` (abspath -> text) in place of the files."""
     from .project import Project
     from .runner import lint
 
@@ -213,6 +228,14 @@ def _fix(args, targets, root, selection, result):
         fresh = Project(root, overrides=texts)
         fresh.options = selection.options  # the policy rules (GP303, GP304) read them
         return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
+
+    return relint
+
+
+def _fix(args, targets, root, selection, result):
+    from .fix import fix_all
+
+    relint = _relinter(targets, root, selection, result)
 
     def parses(abspath: str, text: str) -> str | None:
         from .discover import kind_of
@@ -243,28 +266,61 @@ def _parse_problem(kind: str, text: str) -> str | None:
 
 
 def _diff(outcome, sources, project) -> str:
+    """The fixes as a unified diff, passwords masked on every line (context, removed and added).
+
+    A masked removed line no longer matches the file, so `patch` and `git apply` reject its
+    hunk rather than write `****` into the file; a note says so and points at --fix, which
+    writes the real bytes. A hunk that would add a masked password without removing one could
+    still apply (patch may even skip unmatched context lines), so such a file's diff is left out
+    with a note. Fixes never copy a password (rules forbid spreading a reported value): that
+    case is a safety net."""
     import difflib
+
+    from .redact import redact
 
     chunks = []
     for path, text in sorted(outcome.texts.items()):
         source = sources.get(path) or project.source(project.rel(path), "dockerfile")
         before = source.text if source else ""
         name = source.path if source else path
-        chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
-                                           fromfile=f"a/{name}", tofile=f"b/{name}"))
+        shown: list[str] = []
+        masked_change = unsafe = False
+        masked = {"-": False, "+": False}  # in the current hunk
+        for line in difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
+                                         fromfile=f"a/{name}", tofile=f"b/{name}"):
+            if line.startswith(("--- ", "+++ ", "@@ ")):
+                if line.startswith("@@ "):  # a hunk applies as a whole: judge the one before
+                    unsafe |= masked["+"] and not masked["-"]
+                    masked = {"-": False, "+": False}
+                shown.append(line)
+                continue
+            out = redact(line)
+            if out != line and line[0] in masked:
+                masked[line[0]] = masked_change = True
+            shown.append(out)
+        unsafe |= masked["+"] and not masked["-"]
+        if unsafe:
+            print(f"gplint: {name}: a fix writes a password on a line it adds; its diff is left out, as "
+                  "masked it would write **** into the file: `gplint --fix` applies it", file=sys.stderr)
+            continue
+        chunks.extend(shown)
+        if masked_change:
+            print(f"gplint: {name}: the diff shows passwords as ****, so it does not apply as a patch; "
+                  "`gplint --fix` applies these fixes", file=sys.stderr)
     out = "".join(chunks)
     if out and not out.endswith("\n"):
         out += "\n"
     return out
 
 
-def _write(outcome, sources) -> int:
+def _write(outcome, sources) -> list[str]:
+    """Write the fixed files; returns the paths that could not be written."""
     from .fix import WriteRefused
     from .source import Source
 
-    refused = 0
+    refused = []
     for path, why in outcome.reverted.items():
-        print(f"gplint: {path}: fixes not applied: {why}", file=sys.stderr)
+        _error(f"{path}: fixes not applied: {why}")
     for path, text in sorted(outcome.texts.items()):
         if path == "-":
             continue
@@ -278,43 +334,42 @@ def _write(outcome, sources) -> int:
             write_atomic(path, source.to_bytes(text), source.to_bytes())
         except WriteRefused as exc:
             print(f"gplint: {source.path}: {exc}", file=sys.stderr)
-            refused += 1
+            refused.append(path)
     return refused
 
 
-def _report(args, diagnostics) -> None:
+def _report(args, diagnostics, fixes=None, linted: bool = True) -> None:
+    """The report on standard output (or --output-file); passwords are masked here, for every
+    format, so that no rule's message or fix can leak one. `fixes`: what --fix did."""
     import importlib
 
+    from .redact import for_report
+
+    diagnostics = for_report(diagnostics)
     module = importlib.import_module(f".report.{'json_format' if args.format == 'json' else args.format}", __package__)
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     try:
-        if args.format == "text":
+        if args.statistics:  # as ruff: the table replaces the listing
+            from .report import statistics
+
+            out.write(statistics.render(diagnostics, as_json=args.format == "json"))
+        elif args.format == "text":
             colour = False if (args.no_color or args.output_file) else None
             out.write(module.render(diagnostics, colour=colour))
-            if not args.quiet:
-                safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
-                unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
-                out.write(module.summary(diagnostics, safe, unsafe))
         else:
             out.write(module.render(diagnostics))
+        if fixes is not None and fixes.lines and not args.quiet:
+            # machine formats own standard output: the fix lines go to standard error
+            stream = out if args.format == "text" else sys.stderr
+            stream.write("".join(line + "\n" for line in fixes.lines))
+        if args.format == "text" and not args.quiet and linted and not args.statistics:
+            safe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "safe")
+            unsafe = sum(1 for d in diagnostics if d.fix and d.fix.edits and d.fix.applicability == "unsafe")
+            out.write(module.summary(diagnostics, safe, unsafe, fixed=fixes.fixed if fixes else 0,
+                                     unwritten=fixes.unwritten if fixes else 0))
     finally:
         if out is not sys.stdout:
             out.close()
-    if args.statistics:
-        _statistics(diagnostics)
-
-
-def _statistics(diagnostics) -> None:
-    from collections import Counter
-
-    from .report.common import rule_name
-
-    counts = Counter(d.code for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if d.fix and d.fix.edits)
-    stream = sys.stderr  # the report itself owns standard output
-    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        mark = "[*]" if fixable[code] else "   "
-        print(f"{count:6} {code} {mark} {rule_name(code)}", file=stream)
 
 
 if __name__ == "__main__":

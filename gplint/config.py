@@ -49,11 +49,28 @@ def find_config(start: str) -> tuple[str, dict] | None:
                 if "gplint" in data.get("tool", {}):
                     return path, data["tool"]["gplint"]
                 continue
-            return path, _read_toml(path)
+            return path, _own_file_table(_read_toml(path), path)
         parent = os.path.dirname(probe)
         if parent == probe:
             return None
         probe = parent
+
+
+def _own_file_table(data: dict, path: str) -> dict:
+    """A gplint.toml holds the settings at its top level, or under `[tool.gplint]` as in
+    pyproject.toml (a table copied from there keeps working); not both."""
+    if "tool" not in data:
+        return data
+    if not isinstance(data["tool"], dict) or set(data["tool"]) != {"gplint"}:
+        raise ConfigError(f"{path}: the only `tool` table gplint reads is [tool.gplint]")
+    if len(data) > 1:
+        others = ", ".join(sorted(k for k in data if k != "tool"))
+        raise ConfigError(f"{path}: settings both at the top level ({others}) and under [tool.gplint]; "
+                          "keep one form")
+    table = data["tool"]["gplint"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.gplint] must be a table")
+    return table
 
 
 def _read_toml(path: str) -> dict:
@@ -129,4 +146,4 @@ def _load_explicit(path: str) -> dict:
     data = _read_toml(path)
     if os.path.basename(path) == "pyproject.toml":
         return data.get("tool", {}).get("gplint", {})
-    return data
+    return _own_file_table(data, path)

@@ -141,7 +141,9 @@ def _glob_regex(pattern: str, anchored: bool):
 
 
 def find_root(start: str) -> str:
-    """The repository root: the nearest folder holding .git, else the starting folder."""
+    """The repository root: the nearest folder holding .git; else, inside a `.github` folder,
+    the folder that holds it (a workflow is a workflow by its path, and its `docker build .`
+    means that folder); else the starting folder."""
     path = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
     probe = path
     while True:
@@ -149,8 +151,13 @@ def find_root(start: str) -> str:
             return probe
         parent = os.path.dirname(probe)
         if parent == probe:
-            return path
+            break
         probe = parent
+    parts = path.split(os.sep)
+    if ".github" in parts:
+        last = len(parts) - 1 - parts[::-1].index(".github")
+        return os.sep.join(parts[:last]) or os.sep
+    return path
 
 
 def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[Found], list[str]]:

@@ -20,6 +20,7 @@ class Suppression:
     span: Span
     whole_file: bool
     used: set[str] = field(default_factory=set)
+    unknown: list[str] = field(default_factory=list)  # items that name no rule (a typo silences nothing)
 
 
 def suppressions(source: Source) -> list[Suppression]:
@@ -28,11 +29,16 @@ def suppressions(source: Source) -> list[Suppression]:
     found = []
     for m in _SUPPRESSION.finditer(source.text):
         codes: set[str] = set()
+        unknown: list[str] = []
         for item in m.group(2).split(","):
             if item.strip():
-                codes |= resolve_selector(item.strip()) or {item.strip().upper()}
+                resolved = resolve_selector(item.strip())
+                codes |= resolved
+                if not resolved:
+                    unknown.append(item.strip())
         line = source.line_col(m.start())[0]
-        found.append(Suppression(line, codes, Span(m.start(), m.end()), m.group(1) == "ignore-file"))
+        found.append(Suppression(line, codes, Span(m.start(), m.end()), m.group(1) == "ignore-file",
+                                 unknown=unknown))
     return found
 
 
@@ -116,6 +122,12 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
                 kept.append(Diagnostic("GP002", source, mark.span,
                                        f"unused suppression: no {', '.join(unused)} diagnostic here to ignore",
                                        key=f"suppression:{','.join(sorted(mark.codes))}"))
+            if mark.unknown:
+                noun = "code" if len(mark.unknown) == 1 else "codes"
+                kept.append(Diagnostic("GP002", source, mark.span,
+                                       f"unused suppression: unknown rule {noun} {', '.join(mark.unknown)}, "
+                                       "which ignores nothing (`gplint rules` lists the rules)",
+                                       key=f"suppression-unknown:{','.join(mark.unknown)}"))
     kept.sort(key=lambda d: d.sort_key)
     return _dedupe(kept)
 

@@ -22,6 +22,8 @@ class FixOutcome:
     applied: dict[str, int] = field(default_factory=dict)  # abspath -> number of fixes applied
     reverted: dict[str, str] = field(default_factory=dict)  # abspath -> why its fixes were dropped
     diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains after fixing
+    # every fix taken: its diagnostic and the files its edits change (a fix may edit other files)
+    fixes: list[tuple[Diagnostic, tuple[str, ...]]] = field(default_factory=list)
 
 
 def applicable(diag: Diagnostic, unsafe: bool) -> bool:
@@ -96,6 +98,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
             for edit in edits:
                 per_file.setdefault(edit.source.abspath, []).append(edit)
             outcome.applied[diag.source.abspath] = outcome.applied.get(diag.source.abspath, 0) + 1
+            outcome.fixes.append((diag, tuple(sorted({e.source.abspath for e in edits}))))
         changed = False
         for path, edits in per_file.items():
             base = current.get(path, edits[0].source.text)

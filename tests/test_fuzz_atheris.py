@@ -63,7 +63,9 @@ def test_harness_reports_a_broken_invariant(monkeypatch):
 
 def test_atheris_run(tmp_path):
     """A real, bounded fuzzing run over the seeds. New corpus units go to tmp_path (libFuzzer
-    writes into the first corpus folder only), so fuzz/seeds stays as committed."""
+    writes into the first corpus folder only), so fuzz/seeds stays as committed. Slowness is
+    judged by the harness's CPU budget per input (I3); libFuzzer's -timeout is wall-clock, so it
+    is set far above it, only to catch C code that is stuck, never to time a busy machine."""
     pytest.importorskip("atheris")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(Path(gplint.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]))
@@ -71,8 +73,8 @@ def test_atheris_run(tmp_path):
     corpus.mkdir()
     proc = subprocess.run(
         [sys.executable, str(FUZZ / "fuzz_gplint.py"), str(corpus), str(FUZZ / "seeds"),
-         "-runs=2000", "-max_total_time=20", "-timeout=10", "-max_len=4096",
+         "-runs=2000", "-max_total_time=20", "-timeout=300", "-max_len=4096",
          f"-dict={FUZZ / 'gplint.dict'}", f"-artifact_prefix={tmp_path}/"],
-        check=False, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+        check=False, capture_output=True, text=True, timeout=1800, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "Done" in proc.stderr or "DONE" in proc.stderr, proc.stderr[-2000:]

@@ -17,6 +17,7 @@ import os
 from collections import Counter
 
 from ..diagnostic import Diagnostic
+from ..redact import excerpt, redact
 from .common import severity
 
 SEVERITY = {"error": "major", "warning": "minor"}
@@ -31,12 +32,13 @@ def report_path(path: str) -> str:
 
 
 def flagged_text(diag: Diagnostic) -> str:
-    """The text of the flagged span with runs of whitespace collapsed to one space."""
-    return " ".join(diag.source.text[diag.span.start:diag.span.end].split())
+    """The text of the flagged span with runs of whitespace collapsed to one space and
+    passwords masked (a fingerprint is a hash, and a short password is quickly guessed back)."""
+    return " ".join(excerpt(diag.source.text, diag.span.start, diag.span.end).split())
 
 
 def _identity(diag: Diagnostic) -> tuple[str, str, str, str]:
-    return (report_path(diag.source.path), diag.code, diag.key, flagged_text(diag))
+    return (report_path(diag.source.path), diag.code, redact(diag.key), flagged_text(diag))
 
 
 def fingerprint(diag: Diagnostic, occurrence: int = 0) -> str:

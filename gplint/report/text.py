@@ -5,6 +5,7 @@ import os
 import sys
 
 from ..diagnostic import Diagnostic
+from ..redact import redact_line
 from .common import region, rule_name, severity
 
 
@@ -43,13 +44,15 @@ def render(diagnostics: list[Diagnostic], *, colour: bool | None = None, show_so
 
 
 def _snippet(diag: Diagnostic, r: dict, paint) -> list[str]:
-    text = diag.source.line_text(r["line"])
+    text, moved = redact_line(diag.source.line_text(r["line"]))  # columns: the original line's
+    column = moved(r["column"] - 1) + 1
+    end_column = moved(r["end_column"] - 1) + 1 if r["end_line"] == r["line"] else None
     start = 0
     if len(text) > 200:  # keep a 1 MB line from flooding the terminal
-        start = max(0, r["column"] - 60)
+        start = max(0, column - 60)
         text = text[start:start + 160]
-    col = r["column"] - start
-    end = r["end_column"] - start if r["end_line"] == r["line"] else len(text) + 1
+    col = column - start
+    end = end_column - start if end_column is not None else len(text) + 1
     width = max(1, min(end, len(text) + 1) - col)
     gutter = " " * len(str(r["line"]))
     return [f" {gutter} |",
@@ -57,11 +60,21 @@ def _snippet(diag: Diagnostic, r: dict, paint) -> list[str]:
             f" {gutter} | {' ' * (col - 1)}{paint('^' * width, '1;31')}"]
 
 
-def summary(diagnostics: list[Diagnostic], fixable_safe: int, fixable_unsafe: int) -> str:
-    if not diagnostics:
+def summary(diagnostics: list[Diagnostic], fixable_safe: int, fixable_unsafe: int, fixed: int = 0,
+            unwritten: int = 0) -> str:
+    """The last line. After --fix it counts (like ruff) what was fixed and what remains, and the
+    fixes that could not be written (their findings are among those that remain)."""
+    if not diagnostics and not fixed and not unwritten:
         return "All checks passed.\n"
-    noun = "diagnostic" if len(diagnostics) == 1 else "diagnostics"
-    parts = [f"Found {len(diagnostics)} {noun}."]
+    if fixed or unwritten:
+        total = fixed + len(diagnostics)
+        noun = "diagnostic" if total == 1 else "diagnostics"
+        parts = [f"Found {total} {noun} ({fixed} fixed, {len(diagnostics)} remaining)."]
+        if unwritten:
+            parts.append(f"{unwritten} {'fix' if unwritten == 1 else 'fixes'} could not be written.")
+    else:
+        noun = "diagnostic" if len(diagnostics) == 1 else "diagnostics"
+        parts = [f"Found {len(diagnostics)} {noun}."]
     if fixable_safe:
         parts.append(f"{fixable_safe} fixable with --fix.")
     if fixable_unsafe:
