@@ -244,6 +244,18 @@ def _relative(abspath: str, folder: str) -> str:
 
 
 def lower(source: Source, project: "Project | None" = None):
+    """Lower a source into a Document by its kind, with the configuration's base-image-env
+    applied to the scopes that start from an image."""
+    doc = _lower(source, project)
+    table = (getattr(project, "options", None) or {}).get("base_image_env")
+    if table:
+        from .baseimage import seed
+
+        seed(doc, table)
+    return doc
+
+
+def _lower(source: Source, project: "Project | None" = None):
     """Lower a source into a Document by its kind (imports each format only when needed)."""
     if source.kind == "dockerfile":
         from .formats import dockerfile
