@@ -8,9 +8,10 @@ of a job that runs in that image; the job's own variables still win, as they do 
 Matching: each pattern is a glob (`*` and `?` also match `/`, `:` and `@`) compared, case
 sensitively, with the image reference as FROM resolves it (ARG defaults applied), with the same
 reference without its tag and digest, and with both in Docker's normalised form
-(`golang:1.22` is `docker.io/library/golang:1.22`; a pattern is normalised too). So `registry.corp.example/go-builder` matches
-every tag and digest of that repository, `registry.corp.example/go-builder:1.23` only that tag,
-and `registry.corp.example/*` everything under that registry. A FROM whose reference is not
+(`golang:1.22` is `docker.io/library/golang:1.22`; a pattern is normalised too). So
+`registry.corp.example/go-builder` matches every tag and digest of that repository,
+`registry.corp.example/go-builder:1.23` only that tag, and `registry.corp.example/*` everything
+under that registry. A FROM whose reference is not
 known (an ARG without a default) matches nothing.
 """
 from __future__ import annotations

@@ -66,8 +66,10 @@ def hook_files_pattern() -> str:
         return "|".join(re.escape(w) for w in words)
 
     name = "[^/]*"
+    # Dockerfile, or Dockerfile<separator><anything> unless the name ends in a non-Dockerfile suffix
+    not_a_dockerfile = f"(?!{name}(?:{alternatives(NOT_DOCKERFILE_SUFFIXES)})$)"
     dockerfile = (f"(?:{alternatives(DOCKERFILE_NAMES)})"
-                  f"(?:(?!{name}(?:{alternatives(NOT_DOCKERFILE_SUFFIXES)})$)[{re.escape(DOCKERFILE_SEPARATORS)}]{name})?")
+                  f"(?:{not_a_dockerfile}[{re.escape(DOCKERFILE_SEPARATORS)}]{name})?")
     branches = [
         f"{name}(?:{alternatives((DOCKERIGNORE_SUFFIX,))})",
         dockerfile,

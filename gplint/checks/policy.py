@@ -53,7 +53,8 @@ def private_modules_not_covered(doc: Document, project):
     for run in go_runs(doc, project):
         if not run.reaches_proxy or id(run.scope) in reported:
             continue
-        if _from_image(run.env, "GOPRIVATE") or (_from_image(run.env, "GONOPROXY") and _from_image(run.env, "GONOSUMDB")):
+        if _from_image(run.env, "GOPRIVATE") or (
+                _from_image(run.env, "GONOPROXY") and _from_image(run.env, "GONOSUMDB")):
             continue  # the configuration says the base image's ENV covers them (base-image-env)
         goprivate = _value(run.env, "GOPRIVATE")
         noproxy = _value(run.env, "GONOPROXY") or goprivate
