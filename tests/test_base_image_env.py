@@ -189,3 +189,13 @@ def test_the_setting_changes_the_cache_key(tmp_path, monkeypatch, capsys):
     (tmp_path / "gplint.toml").write_text(CORP)
     main(cache)
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+def test_github_job_container_in_a_declared_image(tmp_path, monkeypatch, capsys):
+    workflow = ("on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n"
+                "    container: registry.corp.example/go-builder:1.23\n    steps:\n      - run: go build ./...\n")
+    name = ".github/workflows/ci.yml"
+    _, diags, _ = _lint(tmp_path, monkeypatch, capsys, workflow, PRIVATE, "--select", "GP304", name=name)
+    assert [d["code"] for d in diags] == ["GP304"]
+    _, diags, _ = _lint(tmp_path, monkeypatch, capsys, workflow, PRIVATE + CORP, "--select", "GP304", name=name)
+    assert diags == []
