@@ -139,6 +139,9 @@ def _lint(args) -> int:
     except UsageError as exc:
         print(f"gplint: {exc}", file=sys.stderr)
         return 2
+    for path, why, routine in project.skipped:  # named files gplint cannot tell the kind of
+        if not (routine and args.quiet):
+            print(f"gplint: {'note' if routine else 'warning'}: {path}: not linted: {why}", file=sys.stderr)
     for folder, why in project.unreadable:  # a folder gplint could not look into fails the run
         print(f"gplint: {project.display(folder)}: cannot read folder: {why}", file=sys.stderr)
     project.options = selection.options

@@ -107,13 +107,30 @@ def validate(raw: dict, path: str) -> dict:
         allowed_proxies: list[str] | None = Field(default=None, alias="allowed-proxies")
         private_modules: list[str] | None = Field(default=None, alias="private-modules")
         required_proxy: str | None = Field(default=None, alias="required-proxy")
+        # image reference glob -> the Go variables that image's own ENV sets (baseimage.py)
+        base_image_env: dict[str, list[str]] | None = Field(default=None, alias="base-image-env")
         preview: bool = False
 
     try:
-        return Settings.model_validate(raw).model_dump()
+        settings = Settings.model_validate(raw).model_dump()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{path}: invalid [tool.gplint] settings: {problems}") from None
+    _check_base_image_env(settings.get("base_image_env") or {}, path)
+    return settings
+
+
+def _check_base_image_env(table: dict[str, list[str]], path: str) -> None:
+    from .goenv import GO_VARIABLES
+
+    for pattern, names in table.items():
+        if not pattern.strip():
+            raise ConfigError(f"{path}: base-image-env: an empty image pattern matches nothing")
+        unknown = [n for n in names if n not in GO_VARIABLES]
+        if unknown:
+            raise ConfigError(f"{path}: base-image-env[{pattern!r}]: {', '.join(unknown)} "
+                              f"{'is not a Go variable' if len(unknown) == 1 else 'are not Go variables'} "
+                              f"gplint follows ({', '.join(sorted(GO_VARIABLES))})")
 
 
 def build_selection(start: str, cli_select=None, cli_extend=None, cli_ignore=None, config_path=None,
@@ -136,7 +153,7 @@ def build_selection(start: str, cli_select=None, cli_extend=None, cli_ignore=Non
         enabled -= {c for c, info in table.items() if info.preview}  # preview rules need opting in
     per_file = [(pattern, _codes(codes, f"per-file-ignores[{pattern!r}]"))
                 for pattern, codes in (settings.get("per_file_ignores") or {}).items()]
-    options = {k: settings.get(k) for k in ("allowed_proxies", "private_modules", "required_proxy")}
+    options = {k: settings.get(k) for k in ("allowed_proxies", "private_modules", "required_proxy", "base_image_env")}
     return Selection(enabled, per_file, base, options)
 
 

@@ -10,37 +10,73 @@ from .linear_regex import compile_safe
 from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
-# `Dockerfile.*` names that are documentation or scripts about a Dockerfile, not Dockerfiles.
-_NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml", ".yaml", ".orig",
-                            ".bak", ".swp", ".tmpl", ".j2", ".tpl", ".erb", ".dockerignore")
+# The names gplint reads, as data: kind_of() decides by them, and hook_files_pattern() turns them
+# into the pre-commit `files:` filter, so the hook passes exactly what gplint lints (names are
+# compared case-insensitively).
+DOCKERFILE_NAMES = ("dockerfile", "containerfile")
+# Dockerfile.prod, Dockerfile-builder, Dockerfile_multiarch: all common in real repositories
+DOCKERFILE_SEPARATORS = "._-"
+DOCKERFILE_EXTENSIONS = (".dockerfile", ".containerfile")  # api.Dockerfile
+# `Dockerfile.*` names that are documentation, templates or scripts about a Dockerfile, not Dockerfiles.
+NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml", ".yaml", ".orig",
+                           ".bak", ".swp", ".tmpl", ".j2", ".tpl", ".erb", ".dockerignore")
+DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.dockerignore
+GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+ACTION_NAMES = ("action.yml", "action.yaml")
+YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
-AUX_SUFFIXES = ("vendor/modules.txt", ".yml", ".yaml")
+AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
 INVENTORY_KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")  # files other files' rules may need
 
 
 def kind_of(relpath: str) -> str | None:
-    """The kind of a repository-relative path, or None when gplint does not read it."""
+    """The kind of a repository-relative path, or None when gplint does not read it by its name
+    (a YAML file may still be a GitLab file that .gitlab-ci.yml includes: Project.gitlab_included)."""
     name = relpath.rsplit("/", 1)[-1]
     lower = name.lower()
-    if lower == ".dockerignore" or lower.endswith(".dockerignore"):
+    if lower.endswith(DOCKERIGNORE_SUFFIX):
         return "dockerignore"
-    if lower in ("dockerfile", "containerfile"):
+    if lower in DOCKERFILE_NAMES:
         return "dockerfile"
-    # Dockerfile.prod, Dockerfile-builder, Dockerfile_multiarch: all common in real repositories
-    if lower.startswith(("dockerfile.", "dockerfile-", "dockerfile_", "containerfile.", "containerfile-",
-                         "containerfile_")) and not lower.endswith(_NOT_DOCKERFILE_SUFFIXES):
+    if lower.startswith(tuple(n + sep for n in DOCKERFILE_NAMES for sep in DOCKERFILE_SEPARATORS)) \
+            and not lower.endswith(NOT_DOCKERFILE_SUFFIXES):
         return "dockerfile"
-    if lower.endswith((".dockerfile", ".containerfile")):
+    if lower.endswith(DOCKERFILE_EXTENSIONS):
         return "dockerfile"
-    if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+    if lower in GITLAB_NAMES:
         return "gitlab"
     parts = relpath.split("/")
-    if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows" and lower.endswith((".yml", ".yaml")):
+    if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows" and lower.endswith(YAML_SUFFIXES):
         return "github"
-    if lower in ("action.yml", "action.yaml"):
+    if lower in ACTION_NAMES:
         return "action"
     return None
+
+
+def is_yaml(relpath: str) -> bool:
+    return relpath.lower().endswith(YAML_SUFFIXES)
+
+
+def hook_files_pattern() -> str:
+    """The pre-commit `files:` regex (matched with re.search on repository-relative paths):
+    exactly the names kind_of() recognises, plus every YAML file (a GitLab file included by
+    .gitlab-ci.yml may have any name; gplint skips YAML that is not a CI file, quietly)."""
+    def alternatives(words) -> str:
+        return "|".join(re.escape(w) for w in words)
+
+    name = "[^/]*"
+    # Dockerfile, or Dockerfile<separator><anything> unless the name ends in a non-Dockerfile suffix
+    not_a_dockerfile = f"(?!{name}(?:{alternatives(NOT_DOCKERFILE_SUFFIXES)})$)"
+    dockerfile = (f"(?:{alternatives(DOCKERFILE_NAMES)})"
+                  f"(?:{not_a_dockerfile}[{re.escape(DOCKERFILE_SEPARATORS)}]{name})?")
+    branches = [
+        f"{name}(?:{alternatives((DOCKERIGNORE_SUFFIX,))})",
+        dockerfile,
+        f"{name}(?:{alternatives(DOCKERFILE_EXTENSIONS)})",
+        f"{name}(?:{alternatives(YAML_SUFFIXES)})",
+    ]
+    return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ class Setting:
     value: str | None  # literal value once resolved; None when declared without one or unknowable
     span: Span  # the whole NAME=VALUE token (or the NAME of a bare ARG)
     value_span: Span | None  # where the value's text is, to point at and edit it
-    how: str  # arg | global-arg | env | inline | export | shell | go-env-w | go-env-u | ci-env | github-env | variables
+    how: str  # image | arg | global-arg | env | inline | export | shell | go-env-w | go-env-u | ci-env | github-env | variables
     source: Source
     stmt: Span  # the statement (instruction, step, job key) that holds it
     dynamic: bool = False  # the value holds references we could not resolve
@@ -129,6 +129,9 @@ class Scope:
     container: str | None = None  # CI: the image a job's steps run in (None: on the runner itself)
     services: list[str] = field(default_factory=list)  # CI: service container images
     one_shell: bool = False  # every statement runs in one shell (a GitLab job's script lines)
+    # name -> Setting (how "image", unknown value): what the configuration says the image's own
+    # ENV sets (baseimage.seed); only on a scope that starts from an image, not from a stage
+    image_env: dict = field(default_factory=dict)
 
     def lineage(self) -> Iterator["Scope"]:
         """This scope and its ancestors, nearest first (cycles are impossible by construction)."""
@@ -208,9 +211,11 @@ def walk(scope: Scope) -> Iterator[tuple[object, Env]]:
     `go env -w` persists in the file system and so travels down the lineage.
     """
     env = Env()
+    lineage = list(scope.lineage())
+    env.envs.update(lineage[-1].image_env)  # the base image's ENV, before anything the file sets
     for name, setting in scope.initial.items():
         env.envs[name] = setting
-    for ancestor in reversed(list(scope.lineage())[1:]):
+    for ancestor in reversed(lineage[1:]):
         env = _final(ancestor, env)
     yield from _events_with_env(scope, env)
 

@@ -38,6 +38,8 @@ class Project:
     _governed: dict | None = None
     _build_keys: set = field(default_factory=set)
     unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
+    skipped: list = field(default_factory=list)  # (path, why, quiet) named files gplint does not lint
+    _gitlab_included: dict | None = None
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -97,6 +99,31 @@ class Project:
 
             self.inventory_files = walk_inventory(self.root)
         return self.inventory_files
+
+    def gitlab_root(self) -> str | None:
+        """The repository's pipeline file (GitLab reads `.gitlab-ci.yml` at the root), if any."""
+        from .discover import GITLAB_NAMES
+
+        return next((name for name in GITLAB_NAMES if self.exists(name)), None)
+
+    def gitlab_included(self) -> dict[str, str]:
+        """Repository-relative files the root pipeline includes (`include: local`, directly or
+        through other includes) -> that pipeline file. Such a file is a GitLab file whatever its
+        name, linted in the context of the pipeline that includes it."""
+        if self._gitlab_included is None:
+            self._gitlab_included = {}
+            root = self.gitlab_root()
+            doc = None
+            source = self.source(root, "gitlab") if root is not None else None
+            if source is not None:
+                try:  # not cached as a document: the CI scan still registers its builds
+                    doc = lower(source, self)
+                except Exception:  # a pipeline that does not lower includes nothing we can tell
+                    doc = None
+            for rel in (doc.extra.get("included", []) if doc is not None else []):
+                if rel != root:
+                    self._gitlab_included.setdefault(rel, root)
+        return self._gitlab_included
 
     def _index(self) -> dict:
         """The inventory sorted by what rules ask of it (built once per run)."""
@@ -217,6 +244,18 @@ def _relative(abspath: str, folder: str) -> str:
 
 
 def lower(source: Source, project: "Project | None" = None):
+    """Lower a source into a Document by its kind, with the configuration's base-image-env
+    applied to the scopes that start from an image."""
+    doc = _lower(source, project)
+    table = (getattr(project, "options", None) or {}).get("base_image_env")
+    if table:
+        from .baseimage import seed
+
+        seed(doc, table)
+    return doc
+
+
+def _lower(source: Source, project: "Project | None" = None):
     """Lower a source into a Document by its kind (imports each format only when needed)."""
     if source.kind == "dockerfile":
         from .formats import dockerfile

@@ -22,6 +22,8 @@ class Target:
     kind: str
     display: str
     data: bytes | None = None  # standard input, read once
+    # a pipeline linted for the files it includes: report only findings in these (abspaths)
+    only: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,17 +58,69 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
             if os.path.abspath(path) == project.root:
                 project.inventory_files = inventory
             targets.extend(Target(f.abspath, f.kind, project.display(f.abspath)) for f in found)
+            targets.extend(_included_under(project, inventory, found))
             continue
         abspath = os.path.abspath(path)
         target_kind = kind or discover.kind_of(project.rel(abspath)) or \
             discover.kind_of(abspath.replace(os.sep, "/"))
         if target_kind is None:
-            raise UsageError(f"{path}: cannot tell what kind of file this is: pass --kind")
+            target = _included_target(project, abspath)
+            if target is not None:
+                targets.append(target)
+            elif discover.is_yaml(path):
+                # pre-commit passes every YAML file (any may be a GitLab include): the others
+                # are skipped without fuss
+                project.skipped.append((path, "not a GitHub Actions workflow, an action, a GitLab CI file, "
+                                              "nor a file .gitlab-ci.yml includes", True))
+            else:
+                project.skipped.append((path, "not a Dockerfile, .dockerignore or CI file by its name; "
+                                              "pass --kind to lint it as one", False))
+            continue
         targets.append(Target(abspath, target_kind, project.display(abspath)))
-    seen = set()
+    return _unique(targets)
+
+
+def _included_target(project: Project, abspath: str) -> Target | None:
+    """A file the root pipeline includes, as that pipeline linted for this file's findings."""
+    rel = project.rel(abspath)
+    if rel.startswith("..") or not discover.is_yaml(rel) or project.gitlab_root() is None:
+        return None
+    pipeline = project.gitlab_included().get(rel)
+    if pipeline is None:
+        return None
+    root_abs = project.abs(pipeline)
+    return Target(root_abs, "gitlab", project.display(root_abs), only=(abspath,))
+
+
+def _included_under(project: Project, inventory: list[str], found) -> list[Target]:
+    """The included GitLab files of a walked folder that does not hold the pipeline itself."""
+    pipeline = project.gitlab_root()
+    if pipeline is None or any(f.abspath == project.abs(pipeline) for f in found):
+        return []
+    included = [rel for rel in inventory if discover.is_yaml(rel) and discover.kind_of(rel) is None]
+    targets = [_included_target(project, project.abs(rel)) for rel in included]
+    return [t for t in targets if t is not None]
+
+
+def _unique(targets: list[Target]) -> list[Target]:
+    """One target per file; a pipeline linted whole also covers the files it includes."""
+    whole = {t.abspath for t in targets if not t.only}
+    partial: dict[str, Target] = {}
+    seen: set[str] = set()
     unique = []
     for t in targets:
-        if t.abspath == "-" or t.abspath not in seen:
+        if t.abspath == "-":
+            unique.append(t)
+        elif t.only:
+            if t.abspath in whole:
+                continue
+            if t.abspath in partial:
+                merged = partial[t.abspath]
+                merged.only = merged.only + tuple(p for p in t.only if p not in merged.only)
+                continue
+            partial[t.abspath] = t
+            unique.append(t)
+        elif t.abspath not in seen:
             seen.add(t.abspath)
             unique.append(t)
     return unique
@@ -128,7 +182,7 @@ def _from_cache(targets: list[Target], project: Project, cache, into: RunResult)
     """Answer what the cache knows; return the targets still to lint."""
     misses = []
     for target in targets:
-        if target.data is not None:
+        if target.data is not None or target.only:  # a partial pipeline lint is not what the cache holds
             misses.append(target)
             continue
         try:
@@ -178,15 +232,37 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
         except Exception as exc:  # a bug must cost one file, never the run (and never a traceback)
             result.diagnostics.append(unusable(source, f"internal error while reading this file: {exc!r}"))
             result.input_errors += 1
+    only = {t.abspath: t.only for t in targets if t.only}
     for doc in docs:
         try:
             diags = check_document(doc, project, selected)
         except Exception as exc:
             diags = [unusable(doc.source, f"internal error while checking this file: {exc!r}")]
+        if doc.source.abspath in only:
+            diags = _in_included(diags, only[doc.source.abspath], project)
+        else:
+            result.produced[doc.source.abspath] = diags
         result.input_errors += sum(1 for d in diags if d.code == "GP001")
         result.diagnostics.extend(diags)
-        result.produced[doc.source.abspath] = diags
     return result
+
+
+def _in_included(diags: list[Diagnostic], files: tuple[str, ...], project: Project) -> list[Diagnostic]:
+    """The pipeline's findings that lie in the included files asked for; an included file that is
+    not valid YAML is reported in that file (the pipeline reports it at its `include:`)."""
+    from .formats.yamlpos import YamlError, load_yaml
+
+    kept = [d for d in diags if d.source.abspath in files]
+    for path in files:
+        source = project.source(project.rel(path), "gitlab")
+        if source is None:
+            continue
+        try:
+            load_yaml(source.text)
+        except YamlError as exc:
+            if not any(d.code == "GP001" and d.source.abspath == path for d in kept):
+                kept.append(unusable(source, f"invalid YAML: {exc.message}", exc.line or 1, exc.column or 1))
+    return kept
 
 
 # -- many files: worker processes (fork: they inherit the project and the selection) ------------

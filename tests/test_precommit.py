@@ -64,3 +64,43 @@ def test_hooks_fail_fix_and_pass(tmp_path):
 
     again = _try_repo(work, "gplint", home)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _try_files(cwd, hook, home, *files):
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    return subprocess.run([PRE_COMMIT, "try-repo", str(REPO), hook, "--files", *files], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_hook_is_not_derailed_by_lookalikes_and_runs_for_gitlab_includes(tmp_path):
+    """docs/Dockerfile.md and Dockerfile.j2 never reach gplint (the filter is discovery's own), any
+    other YAML is skipped quietly, and a GitLab file included under any name is linted."""
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    (work / "ci").mkdir()
+    _git(work, "init", "-q")
+    (work / "Dockerfile").write_text(BAD)
+    (work / "docs" / "Dockerfile.md").write_text("# Building\n\n    FROM golang\n")
+    (work / "Dockerfile.j2").write_text("FROM {{ base }}\nRUN go build\n")
+    (work / "docker-compose.yml").write_text("services:\n  app:\n    build: .\n")
+    (work / ".gitlab-ci.yml").write_text("include:\n  - local: ci/go.yml\n")
+    (work / "ci" / "go.yml").write_text("build:\n  variables:\n    GOFLAGS: -insecure\n  script:\n    - go build\n")
+    _git(work, "add", ".")
+    _git(work, "commit", "-qm", "init")
+    home = tmp_path / "cache"
+
+    lint = _try_repo(work, "gplint", home)
+    output = lint.stdout + lint.stderr
+    assert lint.returncode == 1, output
+    assert "Dockerfile:2:5: GP101" in output
+    assert "ci/go.yml:3:14: GP301" in output
+    assert "Dockerfile.md" not in output and "Dockerfile.j2" not in output and "docker-compose" not in output
+    assert "GP001" not in output and "cannot tell" not in output
+
+    only_include = _try_files(work, "gplint", home, "ci/go.yml")  # the hook runs when the include changes
+    assert only_include.returncode == 1, only_include.stdout + only_include.stderr
+    assert "ci/go.yml:3:14: GP301" in only_include.stdout
+
+    unrelated = _try_files(work, "gplint", home, "docker-compose.yml", "docs/Dockerfile.md")
+    assert unrelated.returncode == 0, unrelated.stdout + unrelated.stderr
+    assert "docker-compose" not in unrelated.stdout

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import goenv
 from ..analysis import go_runs
+from ..baseimage import hint
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document
 from ..registry import rule
@@ -52,6 +53,9 @@ def private_modules_not_covered(doc: Document, project):
     for run in go_runs(doc, project):
         if not run.reaches_proxy or id(run.scope) in reported:
             continue
+        if _from_image(run.env, "GOPRIVATE") or (
+                _from_image(run.env, "GONOPROXY") and _from_image(run.env, "GONOSUMDB")):
+            continue  # the configuration says the base image's ENV covers them (base-image-env)
         goprivate = _value(run.env, "GOPRIVATE")
         noproxy = _value(run.env, "GONOPROXY") or goprivate
         nosumdb = _value(run.env, "GONOSUMDB") or goprivate
@@ -71,9 +75,15 @@ def private_modules_not_covered(doc: Document, project):
             "GP304", run.command.source, run.command.span,
             f"private modules {', '.join(missing)} are not covered by GOPRIVATE (or GONOPROXY and GONOSUMDB) for "
             f"`{run.command.label}` in `{run.scope.name}`: go asks the public proxy and "
-            "checksum database for them, leaking their paths",
+            "checksum database for them, leaking their paths"
+            + (hint(run.scope, "GOPRIVATE") if doc.source.kind == "dockerfile" else ""),
             fix=fix, stmt=run.command.stmt, key=f"{run.scope.kind}:{run.scope.name}:private-modules",
         )
+
+
+def _from_image(env, name: str) -> bool:
+    setting = env.effective(name)
+    return setting is not None and setting.how == "image"
 
 
 def _value(env, name: str) -> str:

@@ -8,6 +8,7 @@ lineage, with the variable in scope, already filled the module cache.
 from __future__ import annotations
 
 from ..analysis import GoRun, go_runs
+from ..baseimage import hint
 from ..diagnostic import Diagnostic, Fix
 from ..goenv import GO_VARIABLES
 from ..model import Document, Scope, Setting
@@ -94,7 +95,7 @@ def goproxy_unset_in_stage(doc: Document, project):
             "GP101", doc.source, run.command.span,
             f"`{cmd}` in stage `{scope.name}` may download modules, but no GOPROXY is in scope: "
             "RUN does not inherit the host's environment and GOPROXY is not a predefined build arg, "
-            "so this build can never be pointed at a proxy",
+            "so this build can never be pointed at a proxy" + hint(scope, "GOPROXY"),
             fix=Fix(applicability, f"Insert `{line}` after the stage's FROM",
                     [insert_after_from(doc, scope, line)]),
             stmt=run.command.stmt, key=f"stage:{scope.name}:GOPROXY",

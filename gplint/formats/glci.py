@@ -120,6 +120,7 @@ def _load_into(source: Source, project, doc: Document, top: dict, seen: set, dep
         for rel in _local_includes(include.node, project):
             included = project.source(rel, "gitlab")
             if included is not None:
+                doc.extra.setdefault("included", []).append(rel)  # what `gplint <included file>` lints
                 span = Span(include.node.start, include.node.end) if source is doc.source else include_span
                 _load_into(included, project, doc, top, seen, depth + 1, span)
     for key, value in entries.items():
