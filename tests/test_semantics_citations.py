@@ -18,7 +18,7 @@ SECTION = re.compile(r"^## (\d+)\. \S", re.M)
 ITEM = re.compile(r"^### (\d+)\.(\d+) \S", re.M)
 # §N or §N.M, optionally a range to a second number written with or without its own §
 CITATION = re.compile(r"§ ?(\d+(?:\.\d+)?)(?:\s*[-–]\s*§? ?(\d+(?:\.\d+)?))?")
-FOREIGN_SPEC = re.compile(r"(?:SARIF|RFC ?\d+|POSIX|ECMA-?\d*)\W{0,3}$")
+FOREIGN_SPEC = re.compile(r"\b(?:SARIF|RFC ?\d+|POSIX|ECMA-?\d*)[\w .,-]{0,12}$")
 PINNED_TEST = re.compile(r"(tests/[\w/]+\.py)?::(test_\w+)")
 
 
@@ -135,6 +135,8 @@ def test_anchors_of_a_sample():
     (f"{MARK} 3", [(1, "3")]),
     (f"as SARIF {MARK}3.30 defines", []),  # another specification's numbering
     (f"RFC 3986 {MARK}3.2.2", []),
+    (f"SARIF 2.1.0, {MARK}3.30", []),
+    (f"SARIF output, see {MARK}7.7 of ours", [(1, "7.7")]),
 ])
 def test_unresolved_citations_are_found(text, expected):
     assert unresolved(text, anchors(SAMPLE)) == expected
