@@ -10,7 +10,9 @@ from ..goenv import GO_VARIABLES
 from ..model import Document, ImageBuild, Scope, Setting, walk
 from ..registry import rule
 from .dockerfile_edits import arg_line, insert_after_from
-from .scoped import LOOPBACK_VARIABLES, _loopback, _loopback_diagnostic
+from .scoped import _loopback_diagnostic
+from .value_verdicts import LOOPBACK_VARIABLES, copy_refusal, options_of
+from .value_verdicts import loopback as _loopback
 
 CI_KINDS = ("github", "action", "gitlab")
 
