@@ -115,3 +115,37 @@ def vendor_trees(project: Project, context: BuildContext) -> list[str]:
 
 def lineage_has(scope: Scope, predicate) -> bool:
     return any(predicate(e) for s in scope.lineage() for e in s.events)
+
+
+def values_passed_to(project: Project | None, dockerfile: Document, name: str) -> list[str | None]:
+    """The values the repository's CI builds of this Dockerfile pass for build arg NAME: the
+    written value of `--build-arg NAME=value` / a `build-args` line, or the job's environment
+    value for a bare NAME (§9.3); None where it cannot be read. A fix that declares ARG NAME
+    lets each of them into the build."""
+    if project is None or dockerfile.source.abspath == "-":
+        return []
+    from .discover import kind_of
+    from .model import ImageBuild
+
+    rel = project.rel(dockerfile.source.abspath)
+    values: list[str | None] = []
+    for ci in project.inventory():
+        kind = kind_of(ci)
+        if kind not in ("github", "action", "gitlab"):
+            continue
+        try:
+            doc = project.document(ci, kind)
+        except Exception:  # an auxiliary file that does not lower says nothing
+            doc = None
+        for scope in doc.scopes if doc is not None else ():
+            for event, env in walk(scope):
+                if not isinstance(event, ImageBuild) or event.dockerfile != rel:
+                    continue
+                arg = event.passes(name)
+                if arg is None:
+                    continue
+                if arg.value is not None:
+                    values.append(None if arg.dynamic else arg.value)
+                else:
+                    values.append(setting_value(env.get(name)))
+    return values

@@ -7,7 +7,7 @@ lineage, with the variable in scope, already filled the module cache.
 """
 from __future__ import annotations
 
-from ..analysis import GoRun, go_runs
+from ..analysis import GoRun, go_runs, values_passed_to
 from ..diagnostic import Diagnostic, Fix
 from ..goenv import GO_VARIABLES
 from ..model import Document, GoCommand, Scope, Setting
@@ -69,6 +69,13 @@ def _goproxy_arg(doc: Document, project) -> tuple[str, str]:
     return arg_line(doc, "GOPROXY"), "safe"
 
 
+def _passed_refusal(doc: Document, project, name: str) -> str | None:
+    """Why declaring ARG NAME must not be a fix: a CI build of this Dockerfile passes a value for
+    it that a rule reports (declaring the ARG would let that value reach the go commands)."""
+    options = options_of(project)
+    return next(filter(None, (copy_refusal(name, v, options) for v in values_passed_to(project, doc, name))), None)
+
+
 def _unrelated(scope: Scope, other: Scope) -> bool:
     """Neither stage derives from the other: ENV set in one never reaches the other (§9.1)."""
     return not scope.derives_from(other) and not other.derives_from(scope)
@@ -91,13 +98,16 @@ def goproxy_unset_in_stage(doc: Document, project):
             continue  # GP106 explains it: `go env -w` in a stage this one does not derive from
         cmd = run.command.label
         line, applicability = _goproxy_arg(doc, project)
+        message = (f"`{cmd}` in stage `{scope.name}` may download modules, but no GOPROXY is in scope: "
+                   "RUN does not inherit the host's environment and GOPROXY is not a predefined build arg, "
+                   "so this build can never be pointed at a proxy")
+        refusal = _passed_refusal(doc, project, "GOPROXY")
+        if refusal:
+            message += f"; no fix: declaring it would let a CI build's value in ({refusal})"
         yield Diagnostic(
-            "GP101", doc.source, run.command.span,
-            f"`{cmd}` in stage `{scope.name}` may download modules, but no GOPROXY is in scope: "
-            "RUN does not inherit the host's environment and GOPROXY is not a predefined build arg, "
-            "so this build can never be pointed at a proxy",
-            fix=Fix(applicability, f"Insert `{line}` after the stage's FROM",
-                    [insert_after_from(doc, scope, line)]),
+            "GP101", doc.source, run.command.span, message,
+            fix=None if refusal else Fix(applicability, f"Insert `{line}` after the stage's FROM",
+                                         [insert_after_from(doc, scope, line)]),
             stmt=run.command.stmt, key=f"stage:{scope.name}:GOPROXY",
         )
 
@@ -107,15 +117,20 @@ def global_arg_not_redeclared(doc: Document, project):
     for setting in doc.global_settings:
         if setting.name not in GO_VARIABLES:
             continue
+        # re-declaring the ARG brings the global default into the stage: never a value a rule reports
+        refusal = (copy_refusal(setting.name, None if setting.dynamic else setting.value, options_of(project))
+                   or _passed_refusal(doc, project, setting.name))
         for index, run in _uncovered_runs(doc, project, setting.name).items():
             scope = doc.scopes[index]
+            message = (f"ARG {setting.name} is declared before the first FROM (line "
+                       f"{doc.source.line_col(setting.span.start)[0]}), which makes it visible only to FROM lines; "
+                       f"stage `{scope.name}` never re-declares it, so `{run.command.label}` runs without it")
+            if refusal:
+                message += f"; no fix: re-declaring it would let that value into the stage ({refusal})"
             yield Diagnostic(
-                "GP102", doc.source, run.command.span,
-                f"ARG {setting.name} is declared before the first FROM (line {doc.source.line_col(setting.span.start)[0]}), "
-                f"which makes it visible only to FROM lines; stage `{scope.name}` never re-declares it, so "
-                f"`{run.command.label}` runs without it",
-                fix=Fix("safe", f"Insert `{arg_line(doc, setting.name)}` in stage `{scope.name}`",
-                        [insert_after_from(doc, scope, arg_line(doc, setting.name))]),
+                "GP102", doc.source, run.command.span, message,
+                fix=None if refusal else Fix("safe", f"Insert `{arg_line(doc, setting.name)}` in stage `{scope.name}`",
+                                             [insert_after_from(doc, scope, arg_line(doc, setting.name))]),
                 stmt=run.command.stmt, key=f"stage:{scope.name}:{setting.name}",
                 related=[(doc.source, setting.span, "declared here, outside every stage")],
             )

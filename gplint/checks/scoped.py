@@ -68,14 +68,18 @@ def loopback_proxy(doc: Document, project):
                 continue
             reported.add(id(setting))
             host, start = found
-            yield _loopback_diagnostic(doc, setting, host, start)
+            yield _loopback_diagnostic(doc, setting, host, start, options=options_of(project))
 
 
 def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
-                         where: str | None = None, fixable: bool = True) -> Diagnostic:
+                         where: str | None = None, fixable: bool = True, options: dict | None = None) -> Diagnostic:
     offset = value_offset(setting, start)
     fix = None
     span = setting.value_span or setting.span
+    # the rewritten value must not be one another rule reports (e.g. outside allowed-proxies)
+    rewritten = setting.value[:start] + "host.docker.internal" + setting.value[start + len(host):]
+    if fixable and copy_refusal(setting.name, rewritten, options):
+        fixable = False
     if fixable and offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():
         span = Span(offset, offset + len(host))
         fix = Fix("unsafe", "Point it at `host.docker.internal` (on Linux, build with "
