@@ -159,8 +159,9 @@ ENV GOPRIVATE=$GOPRIVATE
 """
 
 
-def test_gp103_ignores_settings_after_the_last_go_command(tmp_path, capsys):
-    _write(tmp_path, {"Dockerfile": RUNTIME})
+@pytest.mark.parametrize("last_go", ["RUN go version\n", "ARG GOPROXY\nRUN go build -o /tool ./cmd/tool\n"])
+def test_gp103_ignores_settings_after_the_last_go_command(tmp_path, capsys, last_go):
+    _write(tmp_path, {"Dockerfile": RUNTIME.replace("RUN go version\n", last_go)})
     assert [d["code"] for d in _json(tmp_path, capsys)] == []
 
 
@@ -428,3 +429,29 @@ def test_the_property_catches_a_spreading_fix(tmp_path, monkeypatch):
     _write(tmp_path, {"Dockerfile": WEAK_STAGE})
     with pytest.raises(AssertionError, match="GP301"):
         check_fix_safety(tmp_path)
+
+
+@pytest.mark.parametrize("files", [c for c in _example_cases() if "Bad" in c.id])
+def test_every_reported_value_is_refused_for_copying(tmp_path, files):
+    """The rules and copy_refusal agree: a value a value rule reports where it is written is a
+    value no fix may copy (the one shared decision cannot drift from the rules)."""
+    from gplint.project import Project, lower
+
+    files = dict(files)
+    files.setdefault("gplint.toml", ALL_RULES)
+    _write(tmp_path, files)
+    selection, _root, _targets, result = fuzz_gplint._lint(str(tmp_path))
+    written = ("GP203", "GP204", "GP206", "GP301", "GP302", "GP303")  # judged where written, not in context
+    for source in result.sources.values():
+        if source.kind == "dockerignore":
+            continue
+        doc = lower(source, Project(str(tmp_path)))
+        for setting in doc.settings():
+            if setting.value is None or setting.dynamic:
+                continue
+            hits = [d for d in result.diagnostics if d.code in written and d.source.abspath == source.abspath
+                    and setting.span.start <= d.span.start and d.span.end <= max(setting.span.end, setting.stmt.end)
+                    and d.key.split(":")[1:2] == [setting.name]]
+            if hits:
+                assert copy_refusal(setting.name, setting.value, selection.options), (
+                    f"{hits[0].code} reports {setting.name}={setting.value!r}, but copy_refusal lets it through")
