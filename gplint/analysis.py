@@ -115,3 +115,51 @@ def vendor_trees(project: Project, context: BuildContext) -> list[str]:
 
 def lineage_has(scope: Scope, predicate) -> bool:
     return any(predicate(e) for s in scope.lineage() for e in s.events)
+
+
+def values_passed_to(project: Project | None, dockerfile: Document, name: str) -> list[str | None]:
+    """The values the repository's CI builds of this Dockerfile pass for build arg NAME: the
+    written value of `--build-arg NAME=value` / a `build-args` line, or the job's environment
+    value for a bare NAME (§9.3); None where it cannot be read. A fix that declares ARG NAME
+    lets each of them into the build."""
+    if project is None or dockerfile.source.abspath == "-":
+        return []
+    # one scan of the CI files per project (a fresh Project is made for every fix pass)
+    rel = project.rel(dockerfile.source.abspath)
+    project.build_contexts(rel)  # CI builds are registered by the time Dockerfiles are checked
+    if rel not in project.contexts:
+        return []  # no CI file builds it: nothing to scan
+    cache = vars(project).setdefault("_build_arg_values", {})
+    if name not in cache:
+        cache[name] = _scan_build_arg_values(project, name)
+    return cache[name].get(rel, [])
+
+
+def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | None]]:
+    from .discover import kind_of
+    from .model import ImageBuild
+
+    passed: dict[str, list[str | None]] = {}
+    for ci in project.inventory():
+        kind = kind_of(ci)
+        if kind not in ("github", "action", "gitlab"):
+            continue
+        source = project.source(ci, kind)
+        if source is None or name not in source.text or "build" not in source.text:
+            continue  # cheap: lower only the CI files that may pass NAME into a build
+        try:
+            doc = project.document(ci, kind)
+        except Exception:  # an auxiliary file that does not lower says nothing
+            doc = None
+        for scope in doc.scopes if doc is not None else ():
+            if not any(isinstance(e, ImageBuild) for e in scope.events):
+                continue
+            for event, env in walk(scope):
+                if not isinstance(event, ImageBuild) or not event.dockerfile:
+                    continue
+                arg = event.passes(name)
+                if arg is not None:
+                    value = (None if arg.dynamic else arg.value) if arg.value is not None \
+                        else setting_value(env.get(name))
+                    passed.setdefault(event.dockerfile, []).append(value)
+    return passed

@@ -22,7 +22,7 @@ class Setting:
     value: str | None  # literal value once resolved; None when declared without one or unknowable
     span: Span  # the whole NAME=VALUE token (or the NAME of a bare ARG)
     value_span: Span | None  # where the value's text is, to point at and edit it
-    how: str  # image | arg | global-arg | env | inline | export | shell | go-env-w | go-env-u | ci-env | github-env | variables
+    how: str  # image | arg | global-arg | env | inline | export | shell | go-env-w | go-env-u | ci-env | github-env | variables | build-arg
     source: Source
     stmt: Span  # the statement (instruction, step, job key) that holds it
     dynamic: bool = False  # the value holds references we could not resolve
@@ -100,10 +100,25 @@ class ImageBuild:
     # the format's way of passing one more build arg: NAME -> edit (or None when it cannot)
     add_build_arg: Callable[[str], object] | None = None
     opaque_args: bool = False  # arguments we cannot read (`$ARGS`, `${{ … }}`) may pass anything
+    passed: list = field(default_factory=list)  # list[Setting]: each NAME=value build arg, as a setting
 
     def __post_init__(self):
         if any("$" in a.name for a in self.build_args):
             self.opaque_args = True
+        if not self.passed:
+            self.passed = [s for s in map(self._as_setting, self.build_args) if s is not None]
+
+    def _as_setting(self, arg: BuildArg) -> "Setting | None":
+        """A value written into a build invocation is a setting like any other, so the value rules
+        judge it where it is written, whether or not the Dockerfile declares it (a bare NAME
+        passes the environment's value, which is judged where that is set)."""
+        if arg.value is None:
+            return None
+        text = arg.source.text[arg.span.start:arg.span.end]
+        exact = text == f"{arg.name}={arg.value}"  # else quoted or escaped: point at it, never edit it
+        value_span = Span(arg.span.end - len(arg.value), arg.span.end) if exact else None
+        return Setting(arg.name, arg.value, arg.span, value_span, "build-arg", arg.source, self.stmt,
+                       dynamic=arg.dynamic, raw_value=arg.value if exact else text)
 
     def passes(self, name: str) -> BuildArg | None:
         return next((a for a in self.build_args if a.name == name), None)
@@ -269,9 +284,12 @@ class Document:
     extra: dict = field(default_factory=dict)  # format-specific facts (e.g. the Dockerfile's instructions)
 
     def settings(self) -> Iterator[Setting]:
+        """Every setting written in the file, build args passed to image builds included."""
         yield from self.global_settings
         for scope in self.scopes:
             for event in scope.events:
                 if isinstance(event, Setting):
                     yield event
+                elif isinstance(event, ImageBuild):
+                    yield from event.passed
             yield from scope.initial.values()

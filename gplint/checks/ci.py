@@ -10,7 +10,9 @@ from ..goenv import GO_VARIABLES
 from ..model import Document, ImageBuild, Scope, Setting, walk
 from ..registry import rule
 from .dockerfile_edits import arg_line, insert_after_from
-from .scoped import LOOPBACK_VARIABLES, _loopback, _loopback_diagnostic
+from .scoped import _loopback_diagnostic
+from .value_verdicts import LOOPBACK_VARIABLES, copy_refusal, options_of
+from .value_verdicts import loopback as _loopback
 
 CI_KINDS = ("github", "action", "gitlab")
 
@@ -61,12 +63,16 @@ def build_arg_not_passed(doc: Document, project):
             wanting = [s for s in stages if _declares(s, name)]
             if not wanting:
                 continue
-            edit = build.add_build_arg(name) if build.add_build_arg else None
+            message = (f"job `{scope.name}` has {name} in scope and builds {build.dockerfile}, whose stage "
+                       f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
+                       f"default (or nothing) is used instead; pass `--build-arg {name}`")
+            # passing it copies the job's value into the build: never a value a rule reports
+            refusal = copy_refusal(name, setting_value(setting), options_of(project))
+            edit = build.add_build_arg(name) if build.add_build_arg and not refusal else None
+            if refusal:
+                message += f"; no fix: that would carry the job's value into the build ({refusal})"
             yield Diagnostic(
-                "GP104", build.source, build.span,
-                f"job `{scope.name}` has {name} in scope and builds {build.dockerfile}, whose stage "
-                f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
-                f"default (or nothing) is used instead; pass `--build-arg {name}`",
+                "GP104", build.source, build.span, message,
                 fix=Fix("safe", f"Pass {name} to the build", [edit]) if edit else None,
                 stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{name}",
             )
@@ -74,22 +80,36 @@ def build_arg_not_passed(doc: Document, project):
 
 @rule("GP105", kinds=CI_KINDS)
 def build_arg_not_declared(doc: Document, project):
-    for scope, build, _env, target, stages in _built(doc, project):
+    for scope, build, env, target, stages in _built(doc, project):
         if not stages:
             continue
         for arg in build.build_args:
             if arg.name not in GO_VARIABLES or any(_declares(s, arg.name) for s in stages):
                 continue
-            missing = [s for s in stages if not any(s.derives_from(o) and o is not s for o in stages)]
-            edits = [insert_after_from(target, s, arg_line(target, arg.name)) for s in missing]
+            message = (f"--build-arg {arg.name} is passed to {build.dockerfile}, but no stage that runs go declares "
+                       f"ARG {arg.name}, so BuildKit drops the value without a warning")
+            # declaring the ARG lets the value reach every go command: never for a value a rule reports
+            refusal = copy_refusal(arg.name, _passed_value(arg, env), options_of(project))
+            fix = None
+            if refusal:
+                message += f"; no fix: declaring it would let that value into the build ({refusal})"
+            else:
+                missing = [s for s in stages if not any(s.derives_from(o) and o is not s for o in stages)]
+                edits = [insert_after_from(target, s, arg_line(target, arg.name)) for s in missing]
+                fix = Fix("safe", f"Declare ARG {arg.name} in the go stages of {build.dockerfile}", edits)
             yield Diagnostic(
-                "GP105", arg.source, arg.span,
-                f"--build-arg {arg.name} is passed to {build.dockerfile}, but no stage that runs go declares "
-                f"ARG {arg.name}, so BuildKit drops the value without a warning",
-                fix=Fix("safe", f"Declare ARG {arg.name} in the go stages of {build.dockerfile}", edits),
+                "GP105", arg.source, arg.span, message, fix=fix,
                 stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{arg.name}",
                 related=[(target.source, stages[0].span, "this stage runs go")],
             )
+
+
+def _passed_value(arg, env) -> str | None:
+    """The value a build arg passes, when we can read it: written (`NAME=value`), or taken from
+    the job's environment (a bare `NAME`, §9.3)."""
+    if arg.value is not None:
+        return None if arg.dynamic else arg.value
+    return setting_value(env.get(arg.name))
 
 
 @rule("GP106", kinds=CI_KINDS)

@@ -159,10 +159,6 @@ def base_image_older_than_go_mod(doc: Document, project):
     for scope in doc.scopes:
         if scope.index not in running or scope.base_image is None or scope.base_image_span is None:
             continue
-        required = goenv.go_mod_requirement(source.text, switching=running[scope.index])
-        if required is None:
-            continue
-        needed, vstart, vend = required
         image, _, tag = scope.base_image.partition("@")[0].rpartition(":")
         if image.rsplit("/", 1)[-1] != "golang" or image.count("/") > 2:
             continue
@@ -170,6 +166,12 @@ def base_image_older_than_go_mod(doc: Document, project):
         if parsed is None:
             continue
         version, suffix = parsed
+        # GOTOOLCHAIN exists from Go 1.21 on: before, nothing switches and the toolchain line is moot
+        switching = running[scope.index] and version[:2] >= (1, 21)
+        required = goenv.go_mod_requirement(source.text, switching=switching)
+        if required is None:
+            continue
+        needed, vstart, vend = required
         if _satisfies(version, needed):
             continue
         wanted = source.text[vstart:vend].removeprefix("go")
@@ -181,17 +183,39 @@ def base_image_older_than_go_mod(doc: Document, project):
             ver_text = tag[: len(tag) - len(suffix)] if suffix else tag
             fix = Fix("unsafe", f"Use golang:{wanted}{suffix}",
                       [Edit.replace(doc.source, Span(start, start + len(ver_text)), wanted)])
-        if running[scope.index]:
-            consequence = ("GOTOOLCHAIN lets go switch toolchains here, so every uncached build downloads "
-                           f"Go {wanted} through GOPROXY first")
-        else:
-            consequence = ("the official image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto "
-                           "it downloads a toolchain through GOPROXY instead)")
         yield Diagnostic(
             "GP501", doc.source, scope.base_image_span,
-            f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: {consequence}",
+            f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: "
+            + _consequence(version, needed, wanted, switching),
             fix=fix, stmt=scope.span, key=f"stage:{scope.name}:golang",
         )
+
+
+def _consequence(image: tuple, needed: tuple, wanted: str, switching: bool) -> str:
+    """What the image's go does with a main module that needs a newer Go (§5.10)."""
+    if image[:2] >= (1, 21):
+        if switching:
+            return ("GOTOOLCHAIN lets go switch toolchains here, so every uncached build downloads "
+                    f"Go {wanted} through GOPROXY first")
+        return ("the official image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto "
+                "it downloads a toolchain through GOPROXY instead)")
+    # before Go 1.21 there is no GOTOOLCHAIN, and the go line is read by the old rules
+    if len(needed) > 2:
+        return (f"before Go 1.21, go reads only a `1.N` go line in the main module's go.mod, so every go "
+                f"command there fails with `invalid go version '{wanted}': must match format 1.23`")
+    if needed >= (1, 22) and _refuses_go122(image):
+        return (f"Go 1.19.13+ and 1.20.8+ refuse modules that declare go 1.22 or later, so the build fails "
+                f"with `cannot compile Go {wanted} code`")
+    return ("before Go 1.21 the go line is advisory: go builds anyway, and only when compilation fails "
+            f"does it add `note: module requires Go {wanted}`")
+
+
+def _refuses_go122(image: tuple) -> bool:
+    """Go 1.19.13+ and 1.20.8+ carry the backport that refuses go >= 1.22 modules; a `1.19` or
+    `1.20` tag is that line's newest release, which has it."""
+    if len(image) == 2:
+        return image in ((1, 19), (1, 20))
+    return (image[:2] == (1, 19) and image[2] >= 13) or (image[:2] == (1, 20) and image[2] >= 8)
 
 
 def _satisfies(image: tuple, needed: tuple) -> bool:

@@ -53,10 +53,61 @@ def delete_setting(doc: Document, setting: Setting) -> Edit | None:
     if setting.how in ("env", "arg") and len(siblings) <= 1:
         start = text.rfind("\n", 0, setting.stmt.start) + 1
         return Edit.delete(source, Span(start, source.line_end(setting.stmt.end)))
-    end = setting.span.end
-    while end < len(text) and text[end] in " \t":
-        end += 1
-    return Edit.delete(source, Span(setting.span.start, end))
+    # the pair and one gap beside it: the gap after it when another word follows in the same
+    # statement, else the gap before it (no trailing blank, no dangling line continuation)
+    parsed = doc.extra.get("parsed")
+    escape = parsed.escape if parsed is not None else "\\"
+    stmt_end = max(setting.stmt.end, setting.span.end)
+    after = _gap_end(text, setting.span.end, stmt_end, escape)
+    if after < stmt_end and text[after] not in "\r\n#":
+        return Edit.delete(source, Span(setting.span.start, after))
+    start = _gap_start(text, setting.span.start, setting.stmt.start, escape)
+    if text[start - 1:start] == "\n":
+        return None  # only a comment line precedes it: deleting the gap would leave a dangling continuation
+    return Edit.delete(source, Span(start, setting.span.end))
+
+
+def _continuation_at(text: str, i: int, escape: str) -> int:
+    """The length of an escaped line break (escape, optional blanks, newline) at i, else 0."""
+    if text[i:i + 1] != escape:
+        return 0
+    j = i + 1
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if text[j:j + 2] == "\r\n":
+        return j + 2 - i
+    return j + 1 - i if text[j:j + 1] == "\n" else 0
+
+
+def _gap_end(text: str, i: int, limit: int, escape: str) -> int:
+    """The end of the blanks and escaped line breaks starting at i."""
+    while i < limit:
+        if text[i] in " \t":
+            i += 1
+        elif (n := _continuation_at(text, i, escape)) and i + n <= limit:
+            i += n
+        else:
+            break
+    return i
+
+
+def _gap_start(text: str, i: int, limit: int, escape: str) -> int:
+    """The start of the blanks and escaped line breaks that end at i."""
+    while i > limit:
+        if text[i - 1] in " \t":
+            i -= 1
+            continue
+        if text[i - 1] != "\n":
+            break
+        j = i - 1
+        if j > limit and text[j - 1] == "\r":
+            j -= 1
+        while j > limit and text[j - 1] in " \t":
+            j -= 1
+        if not (j > limit and text[j - 1] == escape):
+            break  # a comment line inside the continuation: stop before it
+        i = j - 1
+    return i
 
 
 def _settings_in(doc: Document, stmt: Span):

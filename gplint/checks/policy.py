@@ -8,11 +8,8 @@ from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document
 from ..registry import rule
 from .dockerfile_edits import insert_after_from, keyword_case
+from .value_verdicts import copy_refusal, normalise_proxy, options_of, proxy_entry_allowed
 from .values import VALUE_KINDS, literal_settings, value_offset, value_span
-
-
-def _normalise(url: str) -> str:
-    return url.strip().rstrip("/").lower()
 
 
 @rule("GP303", kinds=VALUE_KINDS)
@@ -21,16 +18,15 @@ def proxy_not_allowed(doc: Document, project):
     allowed = options.get("allowed_proxies")
     if not allowed:
         return
-    allowed_set = {_normalise(a) for a in allowed}
+    allowed_set = {normalise_proxy(a) for a in allowed}
     required = options.get("required_proxy")
     for setting in literal_settings(doc, ("GOPROXY",)):
         entries, _ = goenv.parse_goproxy(setting.value)
         for entry in entries:
-            if entry.kind == "off" or _normalise(entry.text) in allowed_set or (
-                    entry.url and _normalise(entry.url) in allowed_set):
+            if proxy_entry_allowed(entry, allowed_set):
                 continue
             fix = None
-            if required and value_offset(setting, 0) is not None:
+            if required and value_offset(setting, 0) is not None and not copy_refusal("GOPROXY", required, options):
                 fix = Fix("unsafe", f"Use the required proxy `{required}`",
                           [Edit.replace(setting.source, value_span(setting, 0, len(setting.value)), required)])
             yield Diagnostic(
@@ -68,7 +64,8 @@ def private_modules_not_covered(doc: Document, project):
         # only where nothing else decides: a later GOPRIVATE, or GONOPROXY / GONOSUMDB (which
         # take precedence over GOPRIVATE), would override an ENV inserted after FROM
         untouched = not any(run.env.effective(name) for name in ("GOPRIVATE", "GONOPROXY", "GONOSUMDB"))
-        if doc.source.kind == "dockerfile" and untouched:
+        if doc.source.kind == "dockerfile" and untouched and not copy_refusal(
+                "GOPRIVATE", ",".join(private), options_of(project)):
             line = f"{keyword_case(doc, 'ENV')} GOPRIVATE={','.join(private)}"
             fix = Fix("unsafe", f"Insert `{line}` after the stage's FROM", [insert_after_from(doc, run.scope, line)])
         yield Diagnostic(

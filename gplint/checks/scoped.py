@@ -12,11 +12,11 @@ from ..model import Document, GoCommand, Setting, UserChange, walk
 from ..registry import rule
 from ..source import Span
 from .dockerfile_edits import delete_setting, insert_after_from, instruction_of, keyword_case
+from .value_verdicts import LOOPBACK_VARIABLES, copy_refusal, options_of
+from .value_verdicts import loopback as _loopback
 from .values import value_offset
 
 NON_BUILDING = {"env", "version", "help"}
-LOOPBACK_VARIABLES = ("GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
-                      "ALL_PROXY", "all_proxy")
 # NAME=value that reads the same in a shell word and in an ENV instruction (no quotes, escapes,
 # expansions or blanks)
 _PLAIN_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"\\`$]*")
@@ -68,32 +68,18 @@ def loopback_proxy(doc: Document, project):
                 continue
             reported.add(id(setting))
             host, start = found
-            yield _loopback_diagnostic(doc, setting, host, start)
-
-
-def _loopback(value: str, name: str) -> tuple[str, int] | None:
-    """(host, offset of host in value) of the first loopback URL in the value."""
-    if name == "GOPROXY":
-        entries, _ = goenv.parse_goproxy(value)
-        candidates = [(e.url or "", e.start, e.text) for e in entries if e.kind == "url"]
-    elif name == "GOSUMDB":
-        parts = value.split()
-        candidates = [(parts[1], value.find(parts[1]), parts[1])] if len(parts) == 2 else []
-    else:
-        candidates = [(value, 0, value)]
-    for url, start, text in candidates:
-        host = goenv.url_host(url)
-        if host and goenv.is_loopback_host(host):
-            at = text.lower().find(host.lower())
-            return host, start + max(at, 0)
-    return None
+            yield _loopback_diagnostic(doc, setting, host, start, options=options_of(project))
 
 
 def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
-                         where: str | None = None, fixable: bool = True) -> Diagnostic:
+                         where: str | None = None, fixable: bool = True, options: dict | None = None) -> Diagnostic:
     offset = value_offset(setting, start)
     fix = None
     span = setting.value_span or setting.span
+    # the rewritten value must not be one another rule reports (e.g. outside allowed-proxies)
+    rewritten = setting.value[:start] + "host.docker.internal" + setting.value[start + len(host):]
+    if fixable and copy_refusal(setting.name, rewritten, options):
+        fixable = False
     if fixable and offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():
         span = Span(offset, offset + len(host))
         fix = Fix("unsafe", "Point it at `host.docker.internal` (on Linux, build with "
@@ -126,7 +112,7 @@ def goenv_off_drops_config(doc: Document, project):
             f"GOENV=off makes go skip the user go env file, so the values written there with `go env -w` "
             f"({names}) never reach `{run.command.label}`; environment variables still apply, "
             "so set them with ENV instead",
-            fix=_env_instead_of_go_env_w(doc, written),
+            fix=_env_instead_of_go_env_w(doc, written, project),
             stmt=goenv_setting.stmt, key=f"{goenv_setting.how}:GOENV",
         )
 
@@ -136,11 +122,14 @@ def _unset(setting: Setting | None) -> bool:
     return setting is None or setting.declared_only
 
 
-def _env_instead_of_go_env_w(doc: Document, written: list[Setting]) -> Fix | None:
-    """Turn each `RUN go env -w A=B` that is the whole instruction into `ENV A=B`."""
+def _env_instead_of_go_env_w(doc: Document, written: list[Setting], project) -> Fix | None:
+    """Turn each `RUN go env -w A=B` that is the whole instruction into `ENV A=B`; never for a
+    value a rule reports (an ENV reaches places the go env file did not, e.g. under GOENV=off)."""
     edits = []
     done = set()
     for setting in written:
+        if setting.dynamic or copy_refusal(setting.name, setting.value, options_of(project)):
+            return None
         inst = instruction_of(doc, setting.stmt)
         if inst is None or inst.start in done:
             continue
@@ -174,7 +163,7 @@ def go_env_w_not_persisted(doc: Document, project):
                     # after the move, a go command that the environment already gives the value
                     # loses nothing; the first one that must read the file is the finding
                     if moved is not None and reader is not None and not _from_environment(reader.env, event.name):
-                        yield _moved_diagnostic(doc, scope, event, moved)
+                        yield _moved_diagnostic(doc, scope, event, moved, project)
                         break
             else:
                 if readers == 0:
@@ -188,7 +177,7 @@ def go_env_w_not_persisted(doc: Document, project):
                             f"file system; stage `{other.scope.name}` does not derive from it, so its "
                             f"`{other.command.label}` never reads it; set ENV {event.name} "
                             "where the go command runs",
-                            fix=_env_in_stage(doc, event, other.scope),
+                            fix=_env_in_stage(doc, event, other.scope, project),
                             stmt=event.stmt, key=f"stage:{scope.name}:go-env-w:{event.name}",
                         )
 
@@ -199,11 +188,14 @@ def _from_environment(env, name: str) -> bool:
     return setting is not None and (bool(setting.value) or setting.dynamic)
 
 
-def _env_in_stage(doc: Document, written: Setting, stage) -> Fix | None:
-    """`ENV NAME=value` (what `go env -w` wrote) right after the stage's FROM."""
+def _env_in_stage(doc: Document, written: Setting, stage, project) -> Fix | None:
+    """`ENV NAME=value` (what `go env -w` wrote) right after the stage's FROM; never a value a
+    rule reports (value_verdicts.copy_refusal)."""
     word = f"{written.name}={written.value}"
     if written.dynamic or written.value is None or not _PLAIN_ASSIGNMENT.fullmatch(word):
         return None  # quoting or escapes could mean something else in ENV than in the shell
+    if copy_refusal(written.name, written.value, options_of(project)):
+        return None
     line = f"{keyword_case(doc, 'ENV')} {word}"
     return Fix("unsafe", f"Insert `{line}` in stage `{stage.name}`", [insert_after_from(doc, stage, line)])
 
@@ -222,12 +214,12 @@ def _later_events(doc: Document, scope, setting: Setting):
             yield from other.events
 
 
-def _moved_diagnostic(doc: Document, scope, setting: Setting, moved: UserChange) -> Diagnostic:
+def _moved_diagnostic(doc: Document, scope, setting: Setting, moved: UserChange, project) -> Diagnostic:
     line = doc.source.line_col(moved.span.start)[0]
     return Diagnostic(
         "GP106", doc.source, setting.span,
         f"`go env -w {setting.name}=…` writes the go env file of the current user, but {moved.what} changes on "
         f"line {line} before the next go command, which then reads a different file; set ENV {setting.name} instead",
-        fix=_env_instead_of_go_env_w(doc, [setting]),
+        fix=_env_instead_of_go_env_w(doc, [setting], project),
         stmt=setting.stmt, key=f"stage:{scope.name}:go-env-w:{setting.name}",
     )

@@ -7,10 +7,9 @@ from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, Setting
 from ..registry import rule
 from ..source import Span
+from .value_verdicts import CHECKSUM_GLOB_VARIABLES, MODULE_GLOB_VARIABLES, checksum_weakness, copy_refusal, options_of
 
 VALUE_KINDS = ("dockerfile", "github", "gitlab", "action")
-MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
-CHECKSUM_GLOB_VARIABLES = ("GOPRIVATE", "GONOSUMDB", "GOINSECURE")
 
 
 def value_offset(setting: Setting, index: int) -> int | None:
@@ -118,32 +117,14 @@ def empty_goproxy_written(doc: Document, project):
 @rule("GP301", kinds=VALUE_KINDS)
 def checksum_db_disabled(doc: Document, project):
     for setting in literal_settings(doc, ("GOSUMDB", "GOFLAGS") + CHECKSUM_GLOB_VARIABLES):
-        value = setting.value
-        message = None
-        span = setting.value_span or setting.span
-        if setting.name == "GOSUMDB" and goenv.sumdb_disabled(value):
-            message = ("GOSUMDB=off turns off checksum verification for every module: a compromised proxy "
-                       "or mirror can serve altered code unnoticed")
-        elif setting.name == "GOFLAGS":
-            found = goenv.goflags_insecure(value)
-            if found is not None:
-                span = value_span(setting, *found)
-                message = ("GOFLAGS=-insecure was removed in Go 1.17: `go get` now fails with `-insecure flag is "
-                           "no longer supported` and other commands silently ignore it; use GOINSECURE for "
-                           "specific hosts, and keep the checksum database on")
-        elif setting.name in CHECKSUM_GLOB_VARIABLES:
-            if setting.name == "GOPRIVATE" and any(s.value for s in literal_settings(doc, ("GONOSUMDB",))):
-                continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
-            for item_start, item in _items(value):
-                if goenv.is_catch_all_pattern(item):
-                    span = value_span(setting, item_start, item_start + len(item))
-                    what = ("fetched over plain HTTP without TLS checks" if setting.name == "GOINSECURE"
-                            else "excluded from checksum verification")
-                    message = f"{setting.name}={value!r}: `{item}` matches every public module, so all of them are {what}"
-                    break
-        if message:
-            yield Diagnostic("GP301", setting.source, span, message, fix=_scope_sumdb_fix(doc, setting, project),
-                             stmt=setting.stmt, key=_key(setting))
+        if setting.name == "GOPRIVATE" and any(s.value for s in literal_settings(doc, ("GONOSUMDB",))):
+            continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
+        weak = checksum_weakness(setting.name, setting.value)
+        if weak is None:
+            continue
+        span = value_span(setting, weak.start, weak.end)
+        yield Diagnostic("GP301", setting.source, span, weak.message, fix=_scope_sumdb_fix(doc, setting, project),
+                         stmt=setting.stmt, key=_key(setting))
 
 
 def _scope_sumdb_fix(doc: Document, setting: Setting, project) -> Fix | None:
@@ -152,17 +133,10 @@ def _scope_sumdb_fix(doc: Document, setting: Setting, project) -> Fix | None:
     if setting.name != "GOSUMDB" or not private:
         return None
     written = setting.source.text[setting.span.start:setting.span.end]
-    if not written.startswith("GOSUMDB="):
+    if not written.startswith("GOSUMDB=") or copy_refusal("GONOSUMDB", ",".join(private), options_of(project)):
         return None
     return Fix("unsafe", "Check every module but the private ones: GONOSUMDB=" + ",".join(private),
                [Edit.replace(setting.source, setting.span, "GONOSUMDB=" + ",".join(private))])
-
-
-def _items(value: str):
-    pos = 0
-    for item in value.split(","):
-        yield pos, item
-        pos += len(item) + 1
 
 
 @rule("GP302", kinds=VALUE_KINDS)
