@@ -124,3 +124,167 @@ def test_split_words_fast_path_equals_full_splitter(text, limit):
     """Text without quotes or the escape character takes a regular-expression path."""
     fast = syntax.split_words(text, 0, len(text), "\\", limit)
     assert fast == syntax._split_words_full(text, 0, len(text), "\\", limit)
+
+
+# -- line joining as BuildKit's parser does it ------------------------------------------------
+# Read at moby/buildkit 73ed6825c4b7569379ef89df0aedcdbe64473d31, frontend/dockerfile/parser/.
+# Cases marked "testfiles/X" restate the input and the expected dump of that BuildKit test.
+def _joined(text):
+    parsed = syntax.parse(text)
+    return [(i.keyword, syntax.joined_args(parsed, i)) for i in parsed.instructions]
+
+
+def _env_words(text):
+    parsed = syntax.parse(text)
+    inst = [i for i in parsed.instructions if i.keyword in ("ENV", "ARG")][-1]
+    return [w.raw for w in syntax.split_words(parsed.view, inst.args_start, inst.args_end, parsed.escape)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # testfiles/continueIndent: the next line is appended as written (parser.go:345-346), only
+    # the escape and the line break go (parser.go:168, 534)
+    ("RUN echo hello\\\n  world\\\n  goodnight  \\\n  moon\\\n  light\\\nning\n",
+     "echo hello  world  goodnight    moon  lightning"),
+    ("RUN echo hello  \\\nworld\n", "echo hello  world"),
+    ("RUN echo hello \\\ngoodbye\\\nfrog\n", "echo hello goodbyefrog"),
+    # blanks and tabs after the escape still continue the line (parser.go:168 `[ \t]*$`)
+    ("RUN echo hello  \\  \nworld\n", "echo hello  world"),
+    ("RUN echo hello  \\\t\r\nworld\r\n", "echo hello  world"),
+    # a line holding only blanks and the escape continues too, adding its blanks
+    ("RUN echo hi \\\n \\\n world \\\n\\\n good\\\n\\\nnight\n", "echo hi   world  goodnight"),
+    # comment lines and blank lines inside a continuation are dropped (parser.go:336-343)
+    ("RUN echo hello \\\n# a comment\n\n   # indented comment \\\n\t\nthis is more\n",
+     "echo hello this is more"),
+    # testfiles/escapes: blank lines between continued lines
+    ("RUN foo \\\n\nbar \\\n\nbaz\n", "foo bar baz"),
+    # testfiles/continue-at-eof: the file may end inside a continuation; the escape is dropped
+    ("RUN something \\", "something"),
+    ("RUN something \\\n# trailing comment\n\n", "something"),
+    # testfiles/trailing-backslash: an escape after an escape does not continue the line
+    ("ENV C trailing\\\\backslash\\\\\nENV D x\n", "C trailing\\\\backslash\\\\"),
+    # ... nor does a third one: the regex only looks one character back (parser.go:165-168)
+    ("RUN a \\\\\\\nRUN b\n", "a \\\\\\"),
+    # the keyword may be followed directly by the escape
+    ("RUN\\\n  go build\n", "go build"),
+])
+def test_lines_join_as_buildkit(text, expected):
+    assert _joined(text)[0][1] == expected
+
+
+def test_escaped_escape_ends_the_instruction():
+    assert [k for k, _ in _joined("ENV C a\\\\\nENV D b\n")] == ["ENV", "ENV"]
+    assert [k for k, _ in _joined("RUN a \\\\\\\nRUN b\n")] == ["RUN", "RUN"]
+
+
+def test_the_reported_false_gp202_case_splits_at_the_indentation():
+    """BuildKit appends `\tGO111MODULE=on` to `GOPROXY=direct ` and `\tCGO_ENABLED=0` to it:
+    the tab separates the words, so GO111MODULE is `on` (the issue's reproduction)."""
+    text = "FROM golang\nENV GOPROXY=direct \\\n\tGO111MODULE=on\\\n\tCGO_ENABLED=0\n"
+    assert _env_words(text) == ["GOPROXY=direct", "GO111MODULE=on", "CGO_ENABLED=0"]
+    words = syntax.split_words(syntax.parse(text).view, 0, len(text))
+    on = [w for w in words if w.raw == "GO111MODULE=on"][0]
+    assert text[on.start:on.end] == "GO111MODULE=on"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # without indentation the next line glues onto the word (testfiles/continueIndent "goodbyefrog")
+    ("ENV A=on\\\nB=1\n", ["A=onB=1"]),
+    # testfiles/env: a quoted value continued keeps the next line's indentation inside the quotes
+    ('ENV name2="value2a \\\n           value2b" \\\n\tname4=x \\\n',
+     ['name2="value2a            value2b"', "name4=x"]),
+    # a comment line between pairs is dropped, not read as words
+    ("ARG A=1 \\\n  # B=2\n  C=3\n", ["A=1", "C=3"]),
+    # blanks after the escape are removed with it (they do not become part of the value)
+    ("ENV A=x\\  \n  B=y\n", ["A=x", "B=y"]),
+])
+def test_env_and_arg_words_after_joining(text, expected):
+    assert _env_words(text) == expected
+
+
+def test_legacy_env_value_is_the_joined_rest():
+    """`ENV NAME value`: the value is the rest after the first run of blanks (line_parsers.go:153-158)."""
+    from gplint.formats.dockerfile import lower
+    from gplint.source import Source
+    text = "FROM golang\nENV GOFLAGS \\\n    -mod=mod \\\n    -trimpath\n"
+    doc = lower(Source.from_bytes("Dockerfile", "/x/Dockerfile", "dockerfile", text.encode()))
+    setting = [e for e in doc.scopes[0].events if getattr(e, "name", "") == "GOFLAGS"][0]
+    assert setting.raw_value == "-mod=mod     -trimpath"
+    assert text[setting.value_span.start:setting.value_span.end].startswith("-mod=mod")
+
+
+@pytest.mark.parametrize("text,escape,expected", [
+    # testfiles/escape: `# escape=`` then a backtick continues the line, a backslash is literal
+    ("#escape = `\n\nFROM image\nENV GOPATH `\n\\go", "`", "GOPATH \\go"),
+    # testfiles/escape-nonewline: the directive needs no blank line after it
+    ("# escape = `\n# a comment\nFROM image\nENV GOPATH `\n\\go\n", "`", "GOPATH \\go"),
+    # testfiles/escape-after-comment: a directive after a comment is a comment
+    ("# Comment\n# escape = `\n\nFROM image\nENV GOPATH \\\n\\go", "\\", "GOPATH \\go"),
+    # testfiles/escape-with-syntax: syntax and escape together
+    ("# syntax = docker/dockerfile\n# escape = `\n\nFROM `\n    image\n", "`", "image"),
+    # an unknown directive ends the directives (directives.go:73-75)
+    ("# foo=bar\n# escape=`\nFROM image\nENV A=1 \\\n  B=2\n", "\\", "A=1   B=2"),
+    # directives may be indented (processLine trims before ParseLine, parser.go:309, 545)
+    ("  # escape=`\nFROM image\nENV A=1 `\n  B=2\n", "`", "A=1   B=2"),
+    # an empty value is no directive (directives.go:43 `(.+?)`)
+    ("# escape=\n# escape=`\nFROM image\nENV A=1 \\\n  B=2\n", "\\", "A=1   B=2"),
+])
+def test_escape_directive(text, escape, expected):
+    parsed = syntax.parse(text)
+    assert parsed.escape == escape
+    assert syntax.joined_args(parsed, parsed.instructions[-1]) == expected
+
+
+@pytest.mark.parametrize("text,bodies", [
+    ("RUN <<EOF\ngo build\nEOF\nENV A=1\n", ["go build\n"]),
+    # the opening line may be continued; the body starts after the joined line (parser.go:365)
+    ("RUN <<EOF \\\n  bash\ngo build\nEOF\n", ["go build\n"]),
+    # `cat<<EOF` is not a heredoc word: the regex is anchored at the word's start (parser.go:121)
+    ("RUN cat<<EOF\nRUN go build\n", []),
+    # nor is `<< EOF`: the name must be in the same word (parser.go:424-426)
+    ("RUN cat << EOF\nRUN go build\n", []),
+    # exec form has no heredocs (parser.go:93-95)
+    ('RUN ["sh", "-c", "cat <<EOF"]\nRUN go build\n', []),
+    # ONBUILD RUN may have one (parser.go:84-88)
+    ("ONBUILD RUN <<EOF\ngo build\nEOF\nRUN x\n", ["go build\n"]),
+    # the terminator is compared after removing the line ending (parser.go:380): CRLF works
+    ("RUN <<EOF\r\ngo build\r\nEOF\r\nRUN x\r\n", ["go build\r\n"]),
+    # quotes are removed from the name; `<<-` strips leading tabs from the terminator only
+    ("RUN <<-'E O'\n\tgo build\n\tE O\nRUN x\n", ["\tgo build\n"]),
+    # flags come before the heredoc
+    ("RUN --mount=type=cache,target=/x <<EOF\ngo build\nEOF\n", ["go build\n"]),
+])
+def test_heredocs_follow_buildkit(text, bodies):
+    parsed = syntax.parse(text)
+    first = parsed.instructions[0]
+    assert [text[h.body.start:h.body.end] for h in first.heredocs] == bodies
+    if not bodies:
+        assert [i.keyword for i in parsed.instructions] == ["RUN", "RUN"]
+
+
+def test_continuation_spans_stay_on_the_original_bytes():
+    text = "FROM x\r\nENV A=1 \\  \r\n  # c\r\n\r\n  GOPROXY=direct\r\nRUN go build\r\n"
+    parsed = syntax.parse(text)
+    env = parsed.instructions[1]
+    assert text[env.start:env.end] == "ENV A=1 \\  \r\n  # c\r\n\r\n  GOPROXY=direct"
+    words = syntax.split_words(parsed.view, env.args_start, env.args_end, parsed.escape)
+    assert [text[w.start:w.end] for w in words] == ["A=1", "GOPROXY=direct"]
+    assert len(parsed.view) == len(text)
+    assert parsed.instructions[2].line == 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["A=1", "B", "=", " ", "\t", "\\", "`", "\n", "\r\n", "# c\n", '"', "'",
+                                 "\\\n", "\\ \n", "`\n", "x"]), max_size=30).map("".join),
+       st.sampled_from(["\\", "`"]))
+def test_view_words_equal_words_of_the_joined_line(body, escape):
+    """Splitting the view gives the words BuildKit splits from the joined line (fillers skipped)."""
+    text = f"# escape={escape}\nFROM x\nENV {body}\n"
+    parsed = syntax.parse(text)
+    for inst in parsed.instructions:
+        assert len(parsed.view) == len(text)
+        joined = syntax.without_fillers(parsed.view[inst.args_start:inst.args_end], escape)
+        from_view = syntax.split_words(parsed.view, inst.args_start, inst.args_end, escape)
+        from_joined = syntax.split_words(joined, 0, len(joined), escape)
+        assert [(w.value, w.raw) for w in from_view] == [(w.value, w.raw) for w in from_joined]
+        for w in from_view:
+            assert inst.start <= w.start <= w.end <= inst.end

@@ -53,7 +53,7 @@ class _Lowerer:
 
     def after_name(self, word: syntax.Word, name: str) -> int:
         """Where a NAME=value word's value starts in the file (a continuation may split it)."""
-        return syntax.offset_after(self.view, word.start, len(name) + 1, self.escape)
+        return syntax.offset_after(self.view, word.start, len(name) + 1, self.escape, word.end)
 
     def lookup_global(self, name: str):
         setting = self.globals.get(name)

@@ -134,6 +134,13 @@ def parse(text: str) -> ParsedDockerfile:
     return ParsedDockerfile(instructions, escape, directives, view)
 
 
+def joined_args(parsed: ParsedDockerfile, inst: Instruction) -> str:
+    """An instruction's arguments as BuildKit's parser sees them: continuations removed,
+    leading and trailing white space trimmed (split_command.go:15, 25)."""
+    text = without_fillers(parsed.view[inst.args_start:inst.args_end], parsed.escape)
+    return text.strip(_GO_SPACE)
+
+
 def _line_starts(texts: list[str]) -> list[int]:
     out = []
     pos = 0
@@ -292,14 +299,15 @@ def split_words(text: str, start: int, end: int, escape: str = "\\", limit: int 
     return _split_words_full(text, start, end, escape, limit)
 
 
-def _filler(text: str, i: int, escape: str) -> int:
-    """Length of the continuation filler at i (0 when there is none)."""
+def _filler(text: str, i: int, escape: str, end: int) -> int:
+    """Length of the continuation filler at i (0 when there is none). A filler lies wholly
+    inside its instruction, so one that would cross `end` is an escape and a line ending."""
     if text[i] != escape:
         return 0
     nxt = text[i + 1:i + 2]
     if nxt == "\n":
-        return 2
-    return 3 if nxt == "\r" and text[i + 2:i + 3] == "\n" else 0
+        return 2 if i + 2 <= end else 0
+    return 3 if nxt == "\r" and text[i + 2:i + 3] == "\n" and i + 3 <= end else 0
 
 
 def without_fillers(raw: str, escape: str) -> str:
@@ -321,7 +329,7 @@ def _split_words_full(text: str, start: int, end: int, escape: str, limit: int |
         if c in _GO_SPACE:
             i += 1
             continue
-        skip = _filler(text, i, escape)
+        skip = _filler(text, i, escape, end)
         if skip:
             i += skip
             continue
@@ -329,9 +337,10 @@ def _split_words_full(text: str, start: int, end: int, escape: str, limit: int |
         value: list[str] = []
         quote = ""
         dropped_escape = False
+        w_end = i  # a word ends before a continuation that follows it
         while i < end:
             c = text[i]
-            skip = _filler(text, i, escape) if c == escape else 0
+            skip = _filler(text, i, escape, end) if c == escape else 0
             if skip:
                 i += skip
                 continue
@@ -360,31 +369,34 @@ def _split_words_full(text: str, start: int, end: int, escape: str, limit: int |
             else:
                 value.append(c)
             i += 1
-        raw = without_fillers(text[w_start:i], escape)
+            w_end = i
+        raw = without_fillers(text[w_start:w_end], escape)
         if dropped_escape and raw.endswith(escape):
             raw = raw[:-1]
-        words.append(Word("".join(value), raw, w_start, i))
+        words.append(Word("".join(value), raw, w_start, w_end))
     return words
 
 
-def offset_after(text: str, start: int, count: int, escape: str) -> int:
-    """The offset `count` joined characters after `start` in a view (fillers not counted)."""
+def offset_after(text: str, start: int, count: int, escape: str, end: int) -> int:
+    """The offset `count` joined characters after `start` in a view (fillers not counted),
+    at most `end`."""
     i = start
-    n = len(text)
-    while count > 0 and i < n:
-        skip = _filler(text, i, escape)
+    while i < end:
+        skip = _filler(text, i, escape, end)
         if skip:
             i += skip
-            continue
-        i += 1
-        count -= 1
-    return _next_content(text, i, n, escape) if count == 0 and i < n and _filler(text, i, escape) else i
+        elif count:
+            i += 1
+            count -= 1
+        else:
+            break
+    return min(i, end)
 
 
 def _next_content(text: str, i: int, end: int, escape: str) -> int:
     """The first position at or after i that is not a continuation filler."""
     while i < end:
-        skip = _filler(text, i, escape)
+        skip = _filler(text, i, escape, end)
         if not skip:
             return i
         i += skip
@@ -417,7 +429,7 @@ def _skip_blanks(text: str, pos: int, end: int, escape: str) -> int:
         if text[pos] in _GO_SPACE:
             pos += 1
             continue
-        skip = _filler(text, pos, escape)
+        skip = _filler(text, pos, escape, end)
         if not skip:
             break
         pos += skip
@@ -444,8 +456,8 @@ def json_array(text: str, start: int, end: int, escape: str = "") -> list[Word] 
         while i < end:
             if text[i] in blanks:
                 i += 1
-            elif escape and _filler(text, i, escape):
-                i += _filler(text, i, escape)
+            elif escape and _filler(text, i, escape, end):
+                i += _filler(text, i, escape, end)
             else:
                 break
         return i
