@@ -7,6 +7,8 @@ dockerfile-parse as an independent check that fixed files still parse.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
+from operator import add
 
 from ..records import dataclass, field
 from ..source import Span
@@ -17,11 +19,13 @@ _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*")  # directi
 _DIRECTIVE_NAMES = {"syntax", "escape", "check"}  # directives.go:21
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")  # parser.go:121 (no blank inside one word)
 HEREDOC_INSTRUCTIONS = {"RUN", "COPY", "ADD"}
+_HEREDOC_HOSTS = HEREDOC_INSTRUCTIONS | {"ONBUILD"}  # parser.go:130-139
 # unicode.IsSpace (Go), which BuildKit uses to trim lines and find comments (parser.go:514);
 # Python's str.isspace also takes \x1c-\x1f, which Go does not
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
     "\u2028\u2029\u202f\u205f\u3000"
 _KEYWORD_END = " \t\v\f\r"  # reWhitespace, parser.go:120: what ends the instruction keyword
+_KEYWORD_RUN = re.compile("[^" + _KEYWORD_END + "]*")
 
 
 @dataclass(slots=True)
@@ -100,7 +104,8 @@ def parse(text: str) -> ParsedDockerfile:
         args_end = last_end = starts[i] + len(line.rstrip("\r"))
         pieces = []  # the (start, end) ranges BuildKit joins into the instruction's line
         piece_start = start
-        cont = _continuation(text, start, args_end, escape)
+        tail = text[args_end - 1]  # the line is not blank, so there is one
+        cont = _continuation(text, start, args_end, escape) if tail == escape or tail in " \t" else -1
         # parser.go:328-347: the following lines are appended as they are (indentation kept);
         # comment lines and blank lines are dropped; each line's escape, the blanks after it
         # and its line break are removed and nothing is put in their place
@@ -122,7 +127,7 @@ def parse(text: str) -> ParsedDockerfile:
         inst = _instruction(text, pieces, last_end, first_line + 1)
         if inst is None:
             continue
-        if _may_have_heredocs(text, inst, pieces):
+        if inst.keyword in _HEREDOC_HOSTS and "<<" in text[inst.start:args_end] and _may_have_heredocs(text, inst, pieces):
             i = _read_heredocs(text, texts, starts, i, inst, "".join(text[s:e] for s, e in pieces))
         instructions.append(inst)
     view = _fill(text, fillers, escape) if fillers else text
@@ -142,12 +147,8 @@ def joined_args(parsed: ParsedDockerfile, inst: Instruction) -> str:
 
 
 def _line_starts(texts: list[str]) -> list[int]:
-    out = []
-    pos = 0
-    for line in texts:
-        out.append(pos)
-        pos += len(line) + 1
-    return out
+    ends = list(accumulate(map(len, texts)))  # line i starts at ends[i - 1] + i (the line breaks)
+    return [0, *map(add, ends, range(1, len(ends)))]
 
 
 def _go_lstrip(line: str) -> str:
@@ -194,9 +195,7 @@ def _fill(text: str, regions: list[tuple[int, int]], escape: str) -> str:
 def _instruction(text: str, pieces: list[tuple[int, int]], end: int, line: int) -> Instruction | None:
     """The keyword is the joined line's first run of non-blanks (split_command.go:15)."""
     first_start, first_end = pieces[0]
-    kw_end = first_start
-    while kw_end < first_end and text[kw_end] not in _KEYWORD_END:
-        kw_end += 1
+    kw_end = _KEYWORD_RUN.match(text, first_start, first_end).end()
     keyword_raw = text[first_start:kw_end]
     start = first_start
     if kw_end == first_end and len(pieces) > 1:
@@ -213,10 +212,12 @@ def _instruction(text: str, pieces: list[tuple[int, int]], end: int, line: int) 
         start = _original_offset(pieces, lead)
         kw_end = _original_offset(pieces, n - 1) + 1
     args_end = pieces[-1][1]
+    if args_end < kw_end:  # only when the keyword itself was continued to the last line
+        args_end = kw_end
     args_start = kw_end + 1 if kw_end < args_end and text[kw_end] in " \t" else kw_end
     return Instruction(
-        keyword=keyword_raw.upper(), keyword_raw=keyword_raw, start=start, end=max(end, args_end),
-        args_start=min(args_start, max(args_end, kw_end)), args_end=max(args_end, kw_end), line=line,
+        keyword=keyword_raw.upper(), keyword_raw=keyword_raw, start=start, end=end if end > args_end else args_end,
+        args_start=args_start, args_end=args_end, line=line,
     )
 
 
@@ -426,14 +427,15 @@ def _read_flags(text: str, inst: Instruction, escape: str) -> None:
 
 def _skip_blanks(text: str, pos: int, end: int, escape: str) -> int:
     while pos < end:
-        if text[pos] in _GO_SPACE:
-            pos += 1
-            continue
-        skip = _filler(text, pos, escape, end)
+        pos = _BLANK_RUN.match(text, pos, end).end()
+        skip = _filler(text, pos, escape, end) if pos < end else 0
         if not skip:
             break
         pos += skip
     return min(pos, end)
+
+
+_BLANK_RUN = re.compile("[" + _GO_SPACE + "]*")
 
 
 def parse_mount(value: str) -> dict[str, str]:
