@@ -288,3 +288,26 @@ def test_view_words_equal_words_of_the_joined_line(body, escape):
         assert [(w.value, w.raw) for w in from_view] == [(w.value, w.raw) for w in from_joined]
         for w in from_view:
             assert inst.start <= w.start <= w.end <= inst.end
+
+
+def _run_settings(text):
+    from gplint.formats.dockerfile import lower
+    from gplint.model import Setting
+    from gplint.source import Source
+    doc = lower(Source.from_bytes("Dockerfile", "/x/Dockerfile", "dockerfile", text.encode()))
+    return [(e.name, e.how, e.value, text[e.span.start:e.span.end]) for e in doc.scopes[0].events
+            if isinstance(e, Setting)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the shell gets the joined line (parser.go:349, 360): a blank or comment line inside the
+    # continuation does not end the command, so the assignment is go's environment
+    ("FROM golang\nRUN GOPROXY=off \\\n\n  go build\n", ("GOPROXY", "inline", "off", "GOPROXY=off")),
+    ("FROM golang\nRUN GOPROXY=off \\\n  # note \\\n  go build\n", ("GOPROXY", "inline", "off", "GOPROXY=off")),
+    # inside double quotes the continuation is gone too (CRLF and a backtick escape alike)
+    ('FROM golang\r\nRUN GOPROXY="a,\\\r\n b" go build\r\n', ("GOPROXY", "inline", "a, b", 'GOPROXY="a,\\\r\n b"')),
+    ('# escape=`\nFROM golang\nRUN GOPROXY="a,`\n b" go build\n', ("GOPROXY", "inline", "a, b", 'GOPROXY="a,`\n b"')),
+    ("FROM golang\nRUN GOPROXY='a,\\\n b' go build\n", ("GOPROXY", "inline", "a, b", "GOPROXY='a,\\\n b'")),
+])
+def test_run_reads_the_joined_line(text, expected):
+    assert _run_settings(text) == [expected]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from ..model import CopyFrom, Document, Scope, Setting, UserChange
+from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
 from . import shell
@@ -204,15 +205,25 @@ class _Lowerer:
         if exec_form is not None:
             self._exec_form(exec_form, stmt, network_host)
             return
-        # the view: the shell lexer skips each filler as a line continuation, so it reads the
-        # line BuildKit hands to the shell, with the file's offsets
-        script = self.view[inst.rest_start:inst.args_end]
-        commands = shell.parse_script(script, inst.rest_start, self.escape)
+        commands = self._script(inst.rest_start, inst.args_end)
         if inst.heredocs and _runs_heredoc_as_script(commands):
             for heredoc in inst.heredocs:
                 body = self.text[heredoc.body.start:heredoc.body.end]
                 commands += shell.parse_script(body, heredoc.body.start)
         self._commands(commands, stmt, network_host)
+
+    def _script(self, start: int, end: int) -> list:
+        """The commands of the line BuildKit hands to the shell, with the file's offsets.
+
+        In the view the shell lexer skips each filler as a line continuation, which is the
+        same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
+        there, and everything inside single quotes): a script with both is joined first and
+        its offsets mapped back."""
+        script = self.view[start:end]
+        if ("'" in script or '"' in script) and (self.escape + "\n" in script or self.escape + "\r\n" in script):
+            joined, offsets = syntax.joined_with_offsets(self.view, start, end, self.escape)
+            return [_remap(c, offsets) for c in shell.parse_script(joined, 0, self.escape)]
+        return shell.parse_script(script, start, self.escape)
 
     def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
         if not argv:
@@ -249,3 +260,18 @@ def _runs_heredoc_as_script(commands: list) -> bool:
         return False
     return all(w.value.startswith("-") and "c" not in w.value[1:] for w in argv[1:])
 
+
+def _remap(record, offsets: list[int]):
+    """A shell record with its offsets into a joined script mapped back to the file."""
+    changes = {}
+    for name in fields(record):
+        value = getattr(record, name)
+        if name == "start" and isinstance(value, int):
+            changes[name] = offsets[value]
+        elif name == "end" and isinstance(value, int):
+            changes[name] = offsets[value - 1] + 1 if value > 0 else offsets[0]
+        elif isinstance(value, list):
+            changes[name] = [_remap(v, offsets) if hasattr(v, "__record_fields__") else v for v in value]
+        elif hasattr(value, "__record_fields__"):
+            changes[name] = _remap(value, offsets)
+    return replace(record, **changes)

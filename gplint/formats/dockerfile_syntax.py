@@ -146,6 +146,24 @@ def joined_args(parsed: ParsedDockerfile, inst: Instruction) -> str:
     return text.strip(_GO_SPACE)
 
 
+def joined_with_offsets(view: str, start: int, end: int, escape: str) -> tuple[str, list[int]]:
+    """view[start:end] without its fillers, and the file offset of each character kept (one
+    more at the end: `end`)."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    i = start
+    while i < end:
+        skip = _filler(view, i, escape, end)
+        if skip:
+            i += skip
+            continue
+        chars.append(view[i])
+        offsets.append(i)
+        i += 1
+    offsets.append(end)
+    return "".join(chars), offsets
+
+
 def _line_starts(texts: list[str]) -> list[int]:
     ends = list(accumulate(map(len, texts)))  # line i starts at ends[i - 1] + i (the line breaks)
     return [0, *map(add, ends, range(1, len(ends)))]
