@@ -240,8 +240,13 @@ def test_escape_directive(text, escape, expected):
     ("RUN <<EOF \\\n  bash\ngo build\nEOF\n", ["go build\n"]),
     # `cat<<EOF` is not a heredoc word: the regex is anchored at the word's start (parser.go:121)
     ("RUN cat<<EOF\nRUN go build\n", []),
-    # nor is `<< EOF`: the name must be in the same word (parser.go:424-426)
-    ("RUN cat << EOF\nRUN go build\n", []),
+    # `<< EOF` is: the lexer keeps blanks after `<<` in the word (shell/lex.go:516-533)
+    ("RUN cat << EOF\ngo build\nEOF\nRUN go build\n", ["go build\n"]),
+    # but `<<- EOF` is not: the blank after `-` ends the word, and `<<-` alone names nothing
+    # (parser.go:424-426)
+    ("RUN cat <<- EOF\nRUN go build\n", []),
+    # everything up to the next blank is the name (parser.go:121 `([^<]*)`)
+    ("RUN cat <<EOF>/x\ngo build\nEOF>/x\nRUN go build\n", ["go build\n"]),
     # exec form has no heredocs (parser.go:93-95)
     ('RUN ["sh", "-c", "cat <<EOF"]\nRUN go build\n', []),
     # ONBUILD RUN may have one (parser.go:84-88)

@@ -17,7 +17,8 @@ from ..source import Span
 # the reference for everything below; docs/semantics.md §8 cites the lines.
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*")  # directives.go:43
 _DIRECTIVE_NAMES = {"syntax", "escape", "check"}  # directives.go:21
-_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)")  # parser.go:121 (no blank inside one word)
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)\x00?([^<]*)")  # parser.go:121; \x00 stands for blanks after <<
+_HEREDOC_BLANKS = re.compile(r"<<[ \t\r]+")  # kept in the word (shell/lex.go:516-533, isWhitespace :701)
 HEREDOC_INSTRUCTIONS = {"RUN", "COPY", "ADD"}
 _HEREDOC_HOSTS = HEREDOC_INSTRUCTIONS | {"ONBUILD"}  # parser.go:130-139
 # unicode.IsSpace (Go), which BuildKit uses to trim lines and find comments (parser.go:514);
@@ -257,6 +258,7 @@ def _may_have_heredocs(text: str, inst: Instruction, pieces) -> bool:
 def _read_heredocs(text: str, texts: list[str], starts: list[int], i: int, inst: Instruction, joined: str) -> int:
     """Read the bodies of the heredocs the joined line names (parser.go:365-397, 481-499)."""
     args = joined[len(joined) - len(joined.lstrip(_GO_SPACE)):]
+    args = _HEREDOC_BLANKS.sub("<<\x00", args)  # `<< EOF` is one word to BuildKit's lexer
     words = split_words(args, 0, len(args), "\\")  # heredocs are lexed with a backslash (parser.go:482)
     words = words[1:]  # the keyword
     if inst.keyword == "ONBUILD":
