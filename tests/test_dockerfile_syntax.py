@@ -1,6 +1,8 @@
 """The Dockerfile lexer: instructions, continuations, directives, heredocs, flags, substitution."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -316,3 +318,70 @@ def _run_settings(text):
 ])
 def test_run_reads_the_joined_line(text, expected):
     assert _run_settings(text) == [expected]
+
+
+# A transliteration of BuildKit's line loop (parser.go:294-347 with processLine :542-549,
+# trimContinuationCharacter :532-538, isComment :523-526, isEmptyContinuationLine :528-530, the
+# continuation regex :168 and scanLines :552-563), without directives and heredocs, to pin the
+# reader to the source rather than to our reading of it.
+_GO_SPACE = syntax._GO_SPACE
+
+
+def _buildkit_lines(text: str, escape: str) -> list[str]:
+    e = re.escape(escape)
+    continuation = re.compile(f"([^{e}]){e}[ \t]*\\Z|^{e}[ \t]*\\Z")
+    lines = iter(re.findall(r"[^\n]*\n|[^\n]+\Z", text))
+
+    def trim(line):  # trimContinuationCharacter
+        if continuation.search(line):
+            return continuation.sub(lambda m: m.group(1) or "", line, count=1), False
+        return line, True
+
+    def is_comment(line):
+        return line.lstrip(_GO_SPACE).startswith("#")
+
+    out = []
+    for raw in lines:
+        line = raw.rstrip("\r\n").lstrip(_GO_SPACE)
+        if is_comment(line):
+            line = ""
+        line, end_of_line = trim(line)
+        if end_of_line and not line:
+            continue
+        buf = line
+        while not end_of_line:
+            raw = next(lines, None)
+            if raw is None:
+                break
+            if is_comment(raw):
+                continue
+            line = raw.rstrip("\r\n")
+            if not line.lstrip(_GO_SPACE):
+                continue
+            line, end_of_line = trim(line)
+            buf += line
+        out.append(buf)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["RUN ", "ENV ", "A=1", "x", " ", "\t", "\\", "`", "\n", "\r\n", "\r", "#",
+                                 "\x0b", "\u00a0", "\\\n", " \\ \n", "\n\n", "\n  # c\n"]), max_size=40)
+       .map("".join), st.sampled_from(["\\", "`"]))
+def test_joined_lines_equal_buildkit_transliteration(body, escape):
+    text = f"# escape={escape}\n" + body if escape == "`" else body
+    parsed = syntax.parse(text)
+    ours = [syntax.without_fillers(parsed.view[i.start:i.args_end], escape).strip(_GO_SPACE)
+            for i in parsed.instructions]
+    theirs = [line.strip(_GO_SPACE) for line in _buildkit_lines(text, escape)]
+    # a line that joins to nothing but white space has no keyword; BuildKit fails on it later
+    assert ours == [line for line in theirs if line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\\`ab\r", max_size=12), st.sampled_from(["\\", "`"]))
+def test_continuation_test_is_buildkits_regex(line, escape):
+    e = re.escape(escape)
+    regex = re.compile(f"([^{e}]){e}[ \t]*\\Z|^{e}[ \t]*\\Z")  # parser.go:168
+    line = line.rstrip("\r")
+    assert (syntax._continuation(line, 0, len(line), escape) != -1) == bool(regex.search(line))
