@@ -126,7 +126,8 @@ def heredoc_lines(text: str) -> set[int]:
 
 def escape_of(text: str) -> str:
     """The `# escape=` directive (a syntax directive may come first)."""
-    directive = re.match(r"(?:[ \t]*#[ \t]*syntax[ \t]*=.*\n)?[ \t]*#[ \t]*escape[ \t]*=[ \t]*`[ \t]*\r?$", text, re.M | re.I)
+    directive = re.match(r"(?:[ \t]*#[ \t]*syntax[ \t]*=.*\n)?[ \t]*#[ \t]*escape[ \t]*=[ \t]*`[ \t]*\r?$",
+                         text, re.M | re.I)
     return "`" if directive else "\\"
 
 

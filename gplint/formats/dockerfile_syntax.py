@@ -2,7 +2,12 @@
 
 dockerfile-parse reports only line numbers and costs ~2.5 ms for its ARG/ENV views, so the lint
 path uses this lexer (positions to the character, heredocs, `# escape=`); the test suite uses
-dockerfile-parse as an independent check that fixed files still parse.
+dockerfile-parse as an independent check that fixed files still parse, and
+tests/test_dockerfile_differential.py compares the two readings.
+
+Lines are joined as BuildKit's parser joins them (see ParsedDockerfile.view): words, JSON
+arrays and RUN scripts are read from one same-length text in which each line continuation is a
+filler, so every offset is an offset into the original file.
 """
 from __future__ import annotations
 
@@ -128,7 +133,7 @@ def parse(text: str) -> ParsedDockerfile:
         inst = _instruction(text, pieces, last_end, first_line + 1)
         if inst is None:
             continue
-        if inst.keyword in _HEREDOC_HOSTS and "<<" in text[inst.start:args_end] and _may_have_heredocs(text, inst, pieces):
+        if inst.keyword in _HEREDOC_HOSTS and any("<<" in text[s:e] for s, e in pieces):  # parser.go:365
             i = _read_heredocs(text, texts, starts, i, inst, "".join(text[s:e] for s, e in pieces))
         instructions.append(inst)
     view = _fill(text, fillers, escape) if fillers else text
@@ -246,13 +251,6 @@ def _original_offset(pieces: list[tuple[int, int]], joined: int) -> int:
             return s + joined
         joined -= e - s
     return pieces[-1][1]
-
-
-def _may_have_heredocs(text: str, inst: Instruction, pieces) -> bool:
-    """RUN, COPY, ADD (also after ONBUILD), not in JSON form, with `<<` (parser.go:82-98, 365)."""
-    if inst.keyword not in HEREDOC_INSTRUCTIONS and inst.keyword != "ONBUILD":
-        return False
-    return any("<<" in text[s:e] for s, e in pieces)
 
 
 def _read_heredocs(text: str, texts: list[str], starts: list[int], i: int, inst: Instruction, joined: str) -> int:
