@@ -385,3 +385,18 @@ def test_continuation_test_is_buildkits_regex(line, escape):
     regex = re.compile(f"([^{e}]){e}[ \t]*\\Z|^{e}[ \t]*\\Z")  # parser.go:168
     line = line.rstrip("\r")
     assert (syntax._continuation(line, 0, len(line), escape) != -1) == bool(regex.search(line))
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the whole rest must be the array (json.Unmarshal, line_parsers.go:285): else shell form
+    ('RUN ["go", "build"] && true\n', None),
+    ('RUN ["go", 1]\n', None),
+    ('RUN ["go", "b\\u0075ild"]  \n', ["go", "build"]),
+    # continued inside and between the strings: joined first (parser.go:345-349)
+    ('RUN ["go", \\\n  # c\n  "bu\\\nild"]\n', ["go", "build"]),
+])
+def test_exec_form_is_json_of_the_joined_line(text, expected):
+    parsed = syntax.parse(text)
+    run = parsed.instructions[0]
+    words = syntax.json_array(parsed.view, run.rest_start, run.args_end, parsed.escape)
+    assert (None if words is None else [w.value for w in words]) == expected

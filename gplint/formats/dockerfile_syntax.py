@@ -510,12 +510,13 @@ def json_array(text: str, start: int, end: int, escape: str = "") -> list[Word] 
                 if i >= end:
                     return None
                 if text[i] == "u":
-                    digits = without_fillers(text[i + 1:end], escape)[:4] if escape else text[i + 1:i + 5]
-                    if len(digits) < 4 or any(d not in "0123456789abcdefABCDEF" for d in digits):
-                        return None
-                    value.append(chr(int(digits, 16)))
-                    for _ in range(4):
+                    digits = []
+                    for _ in range(4):  # four hex digits, which a continuation may split
                         i = skip(i + 1, "")
+                        if i >= end or text[i] not in "0123456789abcdefABCDEF":
+                            return None
+                        digits.append(text[i])
+                    value.append(chr(int("".join(digits), 16)))
                 elif text[i] in _JSON_ESCAPES:
                     value.append(_JSON_ESCAPES[text[i]])
                 else:
