@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from ..model import CopyFrom, Document, Scope, Setting, UserChange
+from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
 from . import shell
@@ -38,6 +39,7 @@ class _Lowerer:
     def __init__(self, source: Source, parsed: syntax.ParsedDockerfile, doc: Document):
         self.source = source
         self.text = source.text
+        self.view = parsed.view  # continuations overwritten by fillers, offsets unchanged
         self.escape = parsed.escape
         self.doc = doc
         self.globals: dict[str, Setting] = {}
@@ -48,7 +50,11 @@ class _Lowerer:
 
     # -- helpers ------------------------------------------------------------------------------
     def words(self, inst: syntax.Instruction, start: int | None = None) -> list[syntax.Word]:
-        return syntax.split_words(self.text, inst.rest_start if start is None else start, inst.args_end, self.escape)
+        return syntax.split_words(self.view, inst.rest_start if start is None else start, inst.args_end, self.escape)
+
+    def after_name(self, word: syntax.Word, name: str) -> int:
+        """Where a NAME=value word's value starts in the file (a continuation may split it)."""
+        return syntax.offset_after(self.view, word.start, len(name) + 1, self.escape, word.end)
 
     def lookup_global(self, name: str):
         setting = self.globals.get(name)
@@ -105,7 +111,7 @@ class _Lowerer:
             name, eq, raw_default = word.raw.partition("=")
             if not name:
                 continue
-            value_span = Span(word.start + len(name) + 1, word.end) if eq else None
+            value_span = Span(self.after_name(word, name), word.end) if eq else None
             if self.stage is None:
                 value, dynamic = (syntax.substitute(raw_default, self.lookup_global, self.escape) if eq else (None, False))
                 setting = Setting(name, value, Span(word.start, word.end), value_span, "global-arg",
@@ -137,11 +143,12 @@ class _Lowerer:
             return
         pairs: list[tuple[str, str, Span, Span]] = []
         if "=" not in words[0].raw:
-            # legacy `ENV NAME value with spaces`: the value is the rest of the instruction
+            # legacy `ENV NAME value with spaces`: the value is the rest of the joined line
+            # after the first run of blanks (line_parsers.go:153-158)
             name_word = words[0]
             rest = words[1:]
             if rest:
-                raw = self.text[rest[0].start:rest[-1].end]
+                raw = syntax.without_fillers(self.view[rest[0].start:rest[-1].end], self.escape)
                 pairs.append((name_word.value, raw, Span(name_word.start, rest[-1].end), Span(rest[0].start, rest[-1].end)))
             else:
                 pairs.append((name_word.value, "", Span(name_word.start, name_word.end), Span(name_word.end, name_word.end)))
@@ -150,7 +157,7 @@ class _Lowerer:
                 name, eq, raw = word.raw.partition("=")
                 if not eq or not name:
                     continue
-                pairs.append((name, raw, Span(word.start, word.end), Span(word.start + len(name) + 1, word.end)))
+                pairs.append((name, raw, Span(word.start, word.end), Span(self.after_name(word, name), word.end)))
         # one instruction sees the values from before it (§9.6)
         resolved = [(name, raw, span, vspan, *syntax.substitute(raw, self.lookup_stage, self.escape))
                     for name, raw, span, vspan in pairs]
@@ -168,7 +175,7 @@ class _Lowerer:
     def on_copy(self, inst: syntax.Instruction) -> None:
         if self.stage is None or "from" in inst.flags:
             return
-        args = syntax.json_array(self.text, inst.rest_start, inst.args_end) or self.words(inst)
+        args = syntax.json_array(self.view, inst.rest_start, inst.args_end, self.escape) or self.words(inst)
         sources = [w for w in args[:-1] if not w.value.startswith("<<")]
         if not sources:
             return
@@ -194,17 +201,29 @@ class _Lowerer:
         network_host = network is not None and network.value.lower() == "host"
         if not _may_matter(self.text[inst.rest_start:inst.end]):
             return  # no go command, Go variable or proxy setting can be in this RUN
-        exec_form = syntax.json_array(self.text, inst.rest_start, inst.args_end)
+        exec_form = syntax.json_array(self.view, inst.rest_start, inst.args_end, self.escape)
         if exec_form is not None:
             self._exec_form(exec_form, stmt, network_host)
             return
-        script = _blank_comment_lines(self.text, inst.rest_start, inst.args_end)
-        commands = shell.parse_script(script, inst.rest_start, self.escape)
+        commands = self._script(inst.rest_start, inst.args_end)
         if inst.heredocs and _runs_heredoc_as_script(commands):
             for heredoc in inst.heredocs:
                 body = self.text[heredoc.body.start:heredoc.body.end]
                 commands += shell.parse_script(body, heredoc.body.start)
         self._commands(commands, stmt, network_host)
+
+    def _script(self, start: int, end: int) -> list:
+        """The commands of the line BuildKit hands to the shell, with the file's offsets.
+
+        In the view the shell lexer skips each filler as a line continuation, which is the
+        same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
+        there, and everything inside single quotes): a script with both is joined first and
+        its offsets mapped back."""
+        script = self.view[start:end]
+        if ("'" in script or '"' in script) and (self.escape + "\n" in script or self.escape + "\r\n" in script):
+            joined, offsets = syntax.joined_with_offsets(self.view, start, end, self.escape)
+            return [_remap(c, offsets) for c in shell.parse_script(joined, 0, self.escape)]
+        return shell.parse_script(script, start, self.escape)
 
     def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
         if not argv:
@@ -242,19 +261,17 @@ def _runs_heredoc_as_script(commands: list) -> bool:
     return all(w.value.startswith("-") and "c" not in w.value[1:] for w in argv[1:])
 
 
-def _blank_comment_lines(text: str, start: int, end: int) -> str:
-    """The RUN text with comment lines inside continuations blanked (Docker removes them), so the
-    shell lexer sees the same command while every offset stays the same."""
-    chunk = text[start:end]
-    if "#" not in chunk:
-        return chunk
-    out = []
-    first = True
-    for line in chunk.splitlines(keepends=True):
-        if not first and line.lstrip().startswith("#"):
-            body = line.rstrip("\r\n")
-            out.append(" " * len(body) + line[len(body):])
-        else:
-            out.append(line)
-        first = False
-    return "".join(out)
+def _remap(record, offsets: list[int]):
+    """A shell record with its offsets into a joined script mapped back to the file."""
+    changes = {}
+    for name in fields(record):
+        value = getattr(record, name)
+        if name == "start" and isinstance(value, int):
+            changes[name] = offsets[value]
+        elif name == "end" and isinstance(value, int):
+            changes[name] = offsets[value - 1] + 1 if value > 0 else offsets[0]
+        elif isinstance(value, list):
+            changes[name] = [_remap(v, offsets) if hasattr(v, "__record_fields__") else v for v in value]
+        elif hasattr(value, "__record_fields__"):
+            changes[name] = _remap(value, offsets)
+    return replace(record, **changes)
