@@ -89,7 +89,7 @@ def test_damaged_cache_is_ignored(repo, capsys):
     _run(capsys)
     for folder, _, names in os.walk(repo / "cache"):
         for name in names:
-            if name.endswith(".pickle"):
+            if name.endswith(".json"):
                 with open(os.path.join(folder, name), "wb") as f:
                     f.write(b"garbage")
     assert _run(capsys) == (1, ["GP101"])
