@@ -139,3 +139,196 @@ def test_gitlab_include_that_appears_later_invalidates(gitlab_repo, capsys, chec
     (gitlab_repo / "ci" / "go.yml").write_text(INCLUDED_BAD)  # the include now exists
     assert _run_paths(capsys) == (1, [("GP301", "ci/go.yml")])
     assert checked == [".gitlab-ci.yml"]
+
+
+# -- the cache folder is not trusted: no code, no stale or forged findings ---------------------
+def _cache_files(repo) -> list[str]:
+    return sorted(os.path.join(folder, name) for folder, _, names in os.walk(repo / "cache") for name in names)
+
+
+def _cache_file(repo) -> str:
+    (path,) = _cache_files(repo)
+    assert path.endswith(".json")
+    return path
+
+
+def test_cache_is_plain_json_and_a_planted_pickle_runs_no_code(repo, capsys):
+    import pickle
+
+    _run(capsys)
+    path = _cache_file(repo)
+    with open(path, encoding="ascii") as f:
+        assert json.load(f)["entries"]  # plain data, readable by anyone
+    marker = repo / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    planted = pickle.dumps({"entries": Payload()})
+    for name in (os.path.basename(path), os.path.basename(path)[:-len(".json")] + ".pickle"):
+        with open(os.path.join(os.path.dirname(path), name), "wb") as f:
+            f.write(planted)
+    assert _run(capsys) == (1, ["GP101"])
+    assert not marker.exists()
+
+
+def test_same_size_edit_with_the_old_mtime_is_seen(repo, capsys, checked):
+    """`touch -r`: a cross-file input edited without changing its size or modification time."""
+    ignore = repo / ".dockerignore"
+    ignore.write_text("bin/\n")
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod .\nRUN go build\n")
+    assert _run(capsys) == (0, [])
+    before = os.stat(ignore)
+    ignore.write_text("go.*\n")  # same size, different content...
+    os.utime(ignore, ns=(before.st_atime_ns, before.st_mtime_ns))  # ...and the old mtime
+    assert os.stat(ignore).st_size == before.st_size
+    checked.clear()
+    assert _run(capsys) == (1, ["GP401"])
+    assert "Dockerfile" in checked
+
+
+def test_go_sum_appearing_or_going_invalidates(repo, capsys):
+    """GP401 asks whether go.sum exists beside go.mod; it is not an inventory file, so its
+    existence is part of the key on its own."""
+    (repo / "api.Dockerfile").unlink()
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / ".dockerignore").write_text("go.sum\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n")
+    assert _run(capsys) == (0, [])
+    (repo / "go.sum").write_text("")
+    assert _run(capsys) == (1, ["GP401"])
+    (repo / "go.sum").unlink()
+    assert _run(capsys) == (0, [])
+
+
+def test_working_folder_is_part_of_the_key(repo, capsys):
+    """Paths in messages are relative to the working folder."""
+    (repo / "sub").mkdir()
+    (repo / "sub" / "go.mod").write_text("module example.com/m\n\ngo 1.24\n")
+    (repo / "sub" / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod .\nRUN go build\n")
+    main(["--format", "json", "sub"])
+    first = [d["message"] for d in json.loads(capsys.readouterr().out) if d["code"] == "GP501"]
+    os.chdir(repo / "sub")
+    main(["--format", "json", "."])
+    second = [d["message"] for d in json.loads(capsys.readouterr().out) if d["code"] == "GP501"]
+    assert len(first) == len(second) == 1
+    assert "sub/go.mod" in first[0] and "sub/go.mod" not in second[0]
+
+
+def test_related_locations_survive_a_cache_hit(repo, capsys):
+    (repo / "Dockerfile").write_text("ARG GOPROXY=https://proxy.example.com\nFROM golang:1.22\nRUN go build\n")
+    status = main(["--format", "sarif"])
+    cold = capsys.readouterr().out
+    assert "relatedLocations" in cold
+    assert main(["--format", "sarif"]) == status
+    assert capsys.readouterr().out == cold
+
+
+def _forge(repo, change) -> None:
+    path = _cache_file(repo)
+    with open(path, encoding="ascii") as f:
+        data = json.load(f)
+    for key, entry in data["entries"].items():
+        if entry:
+            data["entries"][key] = change(entry)
+    with open(path, "w", encoding="ascii") as f:
+        json.dump(data, f)
+
+
+def _finding(entry, index, value):
+    entry[0][index] = value
+    return entry
+
+
+FORGERIES = {
+    "not a list": lambda e: {"a": 1},
+    "short finding": lambda e: [e[0][:3]],
+    "unknown code": lambda e: _finding(e, 0, "XX1"),
+    "offset past the end": lambda e: _finding(e, 2, 10**6),
+    "negative offset": lambda e: _finding(e, 1, -1),
+    "offset as bool": lambda e: _finding(e, 1, True),
+    "offset as float": lambda e: _finding(e, 1, 1.5),
+    "end before start": lambda e: _finding(_finding(e, 1, 5), 2, 2),
+    "escape in message": lambda e: _finding(e, 3, "fine\x1b]0;owned\x07"),
+    "newline in message": lambda e: _finding(e, 3, "fine\n::warning::forged"),
+    "path outside the repository": lambda e: _finding(e, 7, "/etc/passwd"),
+    "relative path": lambda e: _finding(e, 7, "../../etc/passwd"),
+    "dotted path": lambda e: _finding(e, 7, e[0][7].rsplit("/", 1)[0] + "/../../../etc/passwd"),
+    "unknown kind": lambda e: _finding(e, 8, "python"),
+    "fix edit outside": lambda e: _finding(e, 4, ["safe", "x", [["/etc/passwd", "dockerfile", 0, 0, "x"]]]),
+    "fix edit with bad applicability": lambda e: _finding(e, 4, ["always", "x", []]),
+    "related outside": lambda e: _finding(e, 9, [["/etc/shadow", "dockerfile", 0, 1, "here"]]),
+    "deep nesting": lambda e: [json.loads("[" * 50 + "]" * 50)],
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_forged_entries_are_misses(repo, capsys, checked, forgery):
+    first = _run_paths(capsys)
+    _forge(repo, FORGERIES[forgery])
+    checked.clear()
+    assert _run_paths(capsys) == first
+    assert checked  # linted again, not answered from the forged entry
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe", b"[]", b'{"format": 2}', b"[" * 100_000,
+                                     b'{"format": 2, "gplint": "0.2.0", "entries": []}'])
+def test_damaged_cache_files_are_misses(repo, capsys, content):
+    first = _run(capsys)
+    with open(_cache_file(repo), "wb") as f:
+        f.write(content)
+    assert _run(capsys) == first
+
+
+def test_a_fifo_in_place_of_the_cache_does_not_hang(repo, capsys):
+    from hangguard import hang_guard
+
+    first = _run(capsys)
+    path = _cache_file(repo)
+    os.unlink(path)
+    os.mkfifo(path)
+    with hang_guard(20):
+        assert _run(capsys) == first
+
+
+def test_cache_path_that_is_a_folder_leaves_no_temporary_file(repo, capsys):
+    _run(capsys)
+    path = _cache_file(repo)
+    os.unlink(path)
+    os.mkdir(path)
+    (repo / "Dockerfile").write_text(BAD + "# changed\n")  # something new to save
+    assert _run(capsys) == (1, ["GP101"])
+    assert _cache_files(repo) == []  # the folder stands, empty; no temporary file beside it
+    assert os.path.isdir(path)
+
+
+def test_full_disk_while_saving_leaves_no_temporary_file(repo, capsys, monkeypatch):
+    import errno
+
+    import gplint.cache
+
+    _run(capsys)
+    before = _cache_files(repo)
+    real_fdopen = os.fdopen
+
+    def full(fd, *args, **kwargs):
+        f = real_fdopen(fd, *args, **kwargs)
+
+        class Full:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                f.close()
+
+            def write(self, data):
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+        return Full()
+
+    monkeypatch.setattr(gplint.cache.os, "fdopen", full)
+    (repo / "Dockerfile").write_text(BAD + "# changed\n")
+    assert _run(capsys) == (1, ["GP101"])
+    assert _cache_files(repo) == before
