@@ -159,7 +159,7 @@ def _lint(args) -> int:
             diff = _diff(outcome, result.sources, project)
             sys.stdout.write(diff)
             return 1 if diff else (2 if result.input_errors else 0)
-        status_extra = _write(outcome, result.sources)
+        status_extra = _write(outcome, result.sources, root)
         diagnostics = outcome.diagnostics
         if args.show_fixes:
             for path, count in sorted(outcome.applied.items()):
@@ -258,28 +258,17 @@ def _diff(outcome, sources, project) -> str:
     return out
 
 
-def _write(outcome, sources) -> int:
-    from .fix import WriteRefused
-    from .source import Source
+def _write(outcome, sources, root: str) -> int:
+    """Write the fixed files (writer.py); say which fixes were dropped and which files were not
+    written. Returns the number of files not written."""
+    from .writer import write_fixes
 
-    refused = 0
     for path, why in outcome.reverted.items():
         print(f"gplint: {path}: fixes not applied: {why}", file=sys.stderr)
-    for path, text in sorted(outcome.texts.items()):
-        if path == "-":
-            continue
-        source = sources.get(path)
-        if source is None:  # a file a fix of another file's finding edits (GP105, companions)
-            with open(path, "rb") as f:
-                source = Source.from_bytes(path, path, "other", f.read())
-        try:
-            from .fix import write_atomic
-
-            write_atomic(path, source.to_bytes(text), source.to_bytes())
-        except WriteRefused as exc:
-            print(f"gplint: {source.path}: {exc}", file=sys.stderr)
-            refused += 1
-    return refused
+    result = write_fixes(outcome.texts, sources, root)
+    for shown, why in result.refused:
+        print(f"gplint: {shown}: {why}", file=sys.stderr)
+    return len(result.refused)
 
 
 def _report(args, diagnostics) -> None:

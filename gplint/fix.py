@@ -1,19 +1,14 @@
 """Applying fixes: non-overlapping text edits on the original characters, re-linted until stable,
-reverted where the result no longer parses, written atomically and only when something changed."""
+reverted where the result no longer parses. writer.py writes the changed files."""
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
 from .records import dataclass, field
+from .writer import WriteRefused, write_atomic  # noqa: F401 - writing lives in writer.py; old import path
 
 MAX_PASSES = 8
-
-
-class WriteRefused(Exception):
-    pass
 
 
 @dataclass
@@ -115,39 +110,3 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     outcome.texts = {p: t for p, t in current.items() if t != originals.get(p)}
     outcome.diagnostics = relint(dict(outcome.texts)) if outcome.texts else diagnostics
     return outcome
-
-
-def write_atomic(path: str, data: bytes, expected: bytes) -> None:
-    """Replace a file's bytes through a temporary file and a rename in the same folder.
-
-    A symlink is written through to its target (the link stays a link). The file must still hold
-    `expected` (nobody changed it since it was read) and must be writable by its mode.
-    """
-    real = os.path.realpath(path)
-    try:
-        st = os.stat(real)
-        with open(real, "rb") as f:
-            on_disk = f.read()
-    except OSError as exc:
-        raise WriteRefused(f"cannot read it back: {exc.strerror}") from None
-    if on_disk != expected:
-        raise WriteRefused("it changed on disk since gplint read it; not overwritten")
-    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise WriteRefused("it is read-only; not overwritten")
-    folder = os.path.dirname(real) or "."
-    import tempfile  # only when writing: it imports shutil and random
-
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(real) + ".", suffix=".gplint-tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, real)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise WriteRefused(f"write failed ({exc.strerror}); the original is untouched") from None
