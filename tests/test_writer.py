@@ -267,16 +267,34 @@ def test_root_without_cap_dac_override_is_refused(repo):
     path.write_text(BAD)
     os.chown(path, 1234, 2345)
     os.chmod(path, 0o644)
-    command = ["setpriv", "--inh-caps=-dac_override", "--bounding-set=-dac_override",
-               sys.executable, "-m", "gplint", "--fix", "--no-cache", "Dockerfile"]
-    probe = subprocess.run(["setpriv", "--bounding-set=-dac_override", "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip("cannot drop capabilities here")
-    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
+    done = _without_dac_override(repo, "Dockerfile")
     assert done.returncode == 2, done.stderr
     assert "Dockerfile: it is not writable by this user (the system refuses); not overwritten" in done.stderr
     assert path.read_text() == BAD
     assert os.stat(path).st_uid == 1234
+
+
+def _without_dac_override(repo, *args):
+    """gplint run as root without CAP_DAC_OVERRIDE: the kernel applies mode bits to root too."""
+    if subprocess.run(["setpriv", "--bounding-set=-dac_override", "true"], capture_output=True).returncode:
+        pytest.skip("cannot drop capabilities here")
+    command = ["setpriv", "--inh-caps=-dac_override", "--bounding-set=-dac_override",
+               sys.executable, "-m", "gplint", "--fix", "--no-cache", *args]
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+@as_root
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="needs setpriv (util-linux)")
+def test_a_real_unwritable_folder_fails_one_file_only(repo):
+    api, web = two_services(repo)
+    os.chown(repo / "api", 1234, 2345)  # root may write api/Dockerfile (its own) but not create beside it
+    done = _without_dac_override(repo)
+    assert done.returncode == 2, done.stderr
+    assert "api/Dockerfile: cannot create a file beside it (Permission denied); the original is untouched" \
+        in done.stderr
+    assert "Traceback" not in done.stderr
+    assert api.read_text() == BAD and web.read_text() == FIXED
+    assert leftovers(repo) == []
 
 
 # -- durability ---------------------------------------------------------------------------------
