@@ -5,7 +5,8 @@ Cross-file rules make a file's findings depend on other files (go.mod, vendor/, 
 the CI files that build a Dockerfile, the Dockerfiles a CI file builds), so the key includes a
 fingerprint of every such file in the repository: its path and a hash of its content. Size and
 modification time are not enough: an edit that keeps both (`touch -r`, a restored CI cache next
-to a fresh checkout) must still be seen.
+to a fresh checkout) must still be seen. So that a warm run need not read every file again, a
+file's hash is remembered with its full stat identity, ctime and inode included (Fingerprints).
 
 The cache folder may be written by someone else (a CI cache restored from another branch), so
 the file holds plain JSON data, never code (no pickle), and everything read back is validated:
@@ -29,11 +30,7 @@ MAX_CACHE_BYTES = 256 * 2**20  # a larger cache file is not read (a real one is 
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
 FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
 KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "gomod"))
-_CODE = re.compile(r"GP\d{3}\Z")
-# text shown to a terminal or a CI log: no control characters beyond tab (a forged newline or
-# escape sequence could fake a log line or a CI workflow command)
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # fixes may insert lines
+_CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -46,18 +43,36 @@ def default_folder(root: str) -> str:
 
 
 class ResultCache:
-    def __init__(self, root: str, salts: dict[str, str], folder: str | None = None):
-        self.root = os.path.abspath(root)
-        self.folder = folder or default_folder(root)
+    """Findings by file, keyed by the file's text and the content hashes of everything else its
+    findings depend on (salts). `project` and `config` give those salts, computed on first use."""
+
+    def __init__(self, project, config: str, folder: str | None = None):
+        self.project = project
+        self.root = os.path.abspath(project.root)
+        self.config = config
+        self.folder = folder or default_folder(project.root)
         self.path = os.path.join(self.folder, f"results-{__version__}.json")
-        self.salts = salts  # kind -> what findings of that kind depend on besides the file
+        self._salts: dict[str, str] | None = None
         self.entries: dict[str, list] | None = None
+        self.prints: dict[str, list] = {}  # path -> its stat and content hash, so unchanged files are not read
         self.dirty = False
 
     def _load(self) -> dict:
         if self.entries is None:
-            self.entries = _read_entries(self.path)
+            self.entries, self.prints = _read_file(self.path)
         return self.entries
+
+    @property
+    def salts(self) -> dict[str, str]:
+        """kind -> what findings of that kind depend on besides the file itself."""
+        if self._salts is None:
+            self._load()
+            memo = Fingerprints(self.prints, self.project.root)
+            self._salts = salts(self.project, self.config, memo)
+            if memo.known != self.prints:
+                self.prints = memo.known
+                self.dirty = True
+        return self._salts
 
     def key(self, source: Source) -> str:
         digest = hashlib.sha256()
@@ -97,8 +112,8 @@ class ResultCache:
                 del self.entries[stale]
         import json
 
-        data = json.dumps({"format": FORMAT, "gplint": __version__, "entries": self.entries},
-                          separators=(",", ":")).encode("ascii")
+        data = json.dumps({"format": FORMAT, "gplint": __version__, "entries": self.entries,
+                           "files": self.prints}, separators=(",", ":")).encode("ascii")
         _replace_quietly(self.folder, self.path, data)
 
 
@@ -126,34 +141,36 @@ def _replace_quietly(folder: str, path: str, data: bytes) -> None:
                 pass
 
 
-def _read_entries(path: str) -> dict:
-    """The stored entries, or {} for a missing, old, damaged or forged file. Only a regular file
-    of bounded size is read, without blocking (a FIFO put in the cache folder must not hang)."""
+def _read_file(path: str) -> tuple[dict, dict]:
+    """The stored entries and file fingerprints, or empty ones for a missing, old, damaged or
+    forged file. Only a regular file of bounded size is read, without blocking (a FIFO put in the
+    cache folder must not hang). Entries and fingerprints are checked one by one when used."""
+    empty: tuple[dict, dict] = ({}, {})
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return {}
+        return empty
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES:
-            return {}
+            return empty
         data = _read_all(fd, MAX_CACHE_BYTES, st.st_size)
     except OSError:
-        return {}
+        return empty
     finally:
         os.close(fd)
     if data is None:
-        return {}
+        return empty
     import json
 
     try:
         loaded = json.loads(data)
     except Exception:  # not JSON, too deeply nested, not UTF-8: a miss
-        return {}
+        return empty
     if not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("gplint") != __version__:
-        return {}
-    entries = loaded.get("entries")
-    return entries if isinstance(entries, dict) else {}
+        return empty
+    entries, prints = loaded.get("entries"), loaded.get("files")
+    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {})
 
 
 def _read_all(fd: int, limit: int, size: int) -> bytes | None:
@@ -196,70 +213,81 @@ class _Malformed(Exception):
     pass
 
 
-def _check(ok: bool) -> None:
-    if not ok:
-        raise _Malformed
+def _fits(source: Source, start, end) -> bool:
+    """Offsets that are plain ints inside the file (JSON true is an int to Python: refused)."""
+    return type(start) is int and type(end) is int and 0 <= start <= end <= len(source.text)
 
 
-def _text(value, pattern=_CONTROL) -> str:
-    _check(type(value) is str and not pattern.search(value))
-    return value
-
-
-def _offset(value) -> int:
-    _check(type(value) is int and value >= 0)
-    return value
-
-
-def _span(source: Source, start, end) -> tuple[int, int]:
-    start, end = _offset(start), _offset(end)
-    _check(start <= end <= len(source.text))
-    return start, end
+def _plain(text, control=None) -> bool:
+    """Text for a terminal or a CI log: printable, or for an edit's content also tabs and line
+    ends (a forged escape sequence or newline could fake a log line or a CI workflow command)."""
+    if type(text) is not str:
+        return False
+    return text.isprintable() if control is None else control.search(text) is None
 
 
 def _locate(path, kind, source: Source, project, root: str) -> Source:
     """The file an entry names: the cached file itself, or another file inside the repository."""
-    _check(type(path) is str and kind in KINDS)
-    if path == source.abspath:
-        _check(kind == source.kind)
+    if path == source.abspath and kind == source.kind:
         return source
-    _check(os.path.isabs(path) and "\0" not in path)
+    if type(path) is not str or kind not in KINDS or path == source.abspath or not os.path.isabs(path) \
+            or "\0" in path:
+        raise _Malformed
     rel = project.rel(path)
-    _check(rel != "." and not rel.startswith("../") and rel != ".." and os.path.join(root, *rel.split("/")) == path)
+    if rel == "." or rel == ".." or rel.startswith("../") or os.path.join(root, *rel.split("/")) != path:
+        raise _Malformed  # outside the repository, or not in normal form
     located = project.source(rel, kind)
-    _check(located is not None)
+    if located is None:
+        raise _Malformed
     return located
 
 
 def _thaw(item, source: Source, project, root: str) -> Diagnostic:
-    _check(type(item) is list and len(item) == 10)
+    """One stored finding, checked field by field. The common case (a finding in the file itself)
+    is checked inline: this runs for every finding of a warm run."""
+    if type(item) is not list or len(item) != 10:
+        raise _Malformed
     code, start, end, message, fix, stmt, key, at_path, at_kind, related = item
-    _check(type(code) is str and _CODE.match(code) is not None)
-    located = _locate(at_path, at_kind, source, project, root)
-    span = Span(*_span(located, start, end))
-    message = _text(message)
-    _check(type(key) is str and len(key) < 4096)
+    located = source if at_path == source.abspath and at_kind == source.kind else \
+        _locate(at_path, at_kind, source, project, root)
+    # isprintable(): no control, format (bidi) or separator characters but the space
+    if not (type(code) is str and len(code) == 5 and code[:2] == "GP" and code[2:].isdigit() and code.isascii()
+            and type(start) is int and type(end) is int and 0 <= start <= end <= len(located.text)
+            and type(message) is str and message.isprintable()
+            and type(key) is str and len(key) < 4096 and type(related) is list):
+        raise _Malformed
     thawed_fix = None
     if fix is not None:
-        _check(type(fix) is list and len(fix) == 3 and fix[0] in ("safe", "unsafe") and type(fix[2]) is list)
+        if not (type(fix) is list and len(fix) == 3 and fix[0] in ("safe", "unsafe") and _plain(fix[1])
+                and type(fix[2]) is list):
+            raise _Malformed
         edits = []
         for edit in fix[2]:
-            _check(type(edit) is list and len(edit) == 5)
-            target = _locate(edit[0], edit[1], source, project, root)
-            e_start, e_end = _span(target, edit[2], edit[3])
-            edits.append(Edit(target, e_start, e_end, _text(edit[4], _CONTROL_IN_EDIT)))
-        thawed_fix = Fix(fix[0], _text(fix[1]), edits)
+            if type(edit) is not list or len(edit) != 5:
+                raise _Malformed
+            e_path, e_kind, e_start, e_end, content = edit
+            target = located if e_path == located.abspath and e_kind == located.kind else \
+                _locate(e_path, e_kind, source, project, root)
+            if not (type(e_start) is int and type(e_end) is int and 0 <= e_start <= e_end <= len(target.text)
+                    and type(content) is str and _CONTROL_IN_EDIT.search(content) is None):
+                raise _Malformed
+            edits.append(Edit(target, e_start, e_end, content))
+        thawed_fix = Fix(fix[0], fix[1], edits)
     thawed_stmt = None
     if stmt is not None:
-        _check(type(stmt) is list and len(stmt) == 2)
-        thawed_stmt = Span(*_span(located, *stmt))
-    _check(type(related) is list)
+        if not (type(stmt) is list and len(stmt) == 2 and type(stmt[0]) is int and type(stmt[1]) is int
+                and 0 <= stmt[0] <= stmt[1] <= len(located.text)):
+            raise _Malformed
+        thawed_stmt = Span(stmt[0], stmt[1])
     notes = []
     for note in related:
-        _check(type(note) is list and len(note) == 5)
+        if type(note) is not list or len(note) != 5:
+            raise _Malformed
         at = _locate(note[0], note[1], source, project, root)
-        notes.append((at, Span(*_span(at, note[2], note[3])), _text(note[4])))
-    return Diagnostic(code, located, span, message, thawed_fix, thawed_stmt, key, notes)
+        if not (_fits(at, note[2], note[3]) and _plain(note[4])):
+            raise _Malformed
+        notes.append((at, Span(note[2], note[3]), note[4]))
+    return Diagnostic(code, located, Span(start, end), message, thawed_fix, thawed_stmt, key, notes)
 
 
 # -- what else a file's findings depend on ------------------------------------------------------
@@ -274,32 +302,85 @@ DEPENDS = {
 }
 
 
-def salts(project, base: str) -> dict[str, str]:
+def salts(project, base: str, prints: "Fingerprints | None" = None) -> dict[str, str]:
     """Per kind: the configuration, the working folder (paths in messages and per-file ignores
     are relative to it) and the path and content hash of every file it depends on."""
     from .discover import kind_of
 
-    prints: dict[str, list[bytes]] = {}
-    root = project.root
+    prints = prints or Fingerprints({}, project.root)
+    lines: dict[str, list[bytes]] = {}
     for rel in project.inventory():
         kind = kind_of(rel) or ("yaml" if rel.endswith((".yml", ".yaml")) else "go")
         path = project.abs(rel)
-        line = rel.encode("utf-8", "surrogatepass") + b"\0" + fingerprint(path, root)
+        line = rel.encode("utf-8", "surrogatepass") + b"\0" + prints.of(path)
         name = rel.rsplit("/", 1)[-1]
         if name in ("go.mod", "go.work"):  # GP401 asks whether go.sum / go.work.sum exists beside it
             line += b"\0sum" if os.path.isfile(path[:-4] + ".sum" if name == "go.mod" else path + ".sum") else b"\0-"
-        prints.setdefault(kind, []).append(line)
+        lines.setdefault(kind, []).append(line)
     out = {}
     head = f"{base}\0{project.cwd}\0".encode("utf-8", "surrogatepass")
     for kind, needs in DEPENDS.items():
-        if "gitlab" in needs and "gitlab" in prints and kind in ("dockerfile", "dockerignore"):
+        if "gitlab" in needs and "gitlab" in lines and kind in ("dockerfile", "dockerignore"):
             needs += ("yaml",)  # the GitLab files' includes can build these Dockerfiles too
         digest = hashlib.sha256(head)
         for need in needs:
-            for line in prints.get(need, ()):
+            for line in lines.get(need, ()):
                 digest.update(line + b"\n")
         out[kind] = digest.hexdigest()
     return out
+
+
+# A file whose ctime is this close to the moment it was hashed may still change within the same
+# timestamp tick (coarse kernel clocks, 1 s on some file systems): its hash is not remembered.
+STABLE_NS = 2_000_000_000
+
+
+class Fingerprints:
+    """Content hashes of files, remembered across runs by their full stat identity (device, inode,
+    size, mtime and ctime, as git's index does), so a warm run reads only what changed.
+
+    Size and mtime alone can be restored after an edit (`touch -r`); ctime cannot (the kernel sets
+    it on every change, from its own clock), and a new checkout gets new inodes and ctimes, so a
+    remembered hash never stands for edited content. A hash is remembered only for a file that
+    had not changed for STABLE_NS before it was read (git's "racy clean" rule), and only for
+    regular files. Remembered entries come from the cache file and are checked before use."""
+
+    def __init__(self, known: dict, root: str):
+        self.before = known
+        self.known: dict[str, list] = {}  # what the next run may reuse: only this run's files
+        self.root = root
+        self.now = None
+
+    def of(self, path: str) -> bytes:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return b"absent"
+        if not stat.S_ISREG(st.st_mode):
+            return fingerprint(path, self.root)
+        seen = self.before.get(path)  # [inode, size, mtime, ctime, device, hex digest], as stored below
+        if type(seen) is list and len(seen) == 6 and seen[0] == st.st_ino and seen[1] == st.st_size \
+                and seen[2] == st.st_mtime_ns and seen[3] == st.st_ctime_ns and seen[4] == st.st_dev \
+                and type(seen[5]) is str and len(seen[5]) == 64:
+            self.known[path] = seen
+            return seen[5].encode("utf-8", "surrogatepass")  # a forged value only changes the key
+        if self.now is None:
+            import time
+
+            self.now = time.time_ns()
+        printed = fingerprint(path, self.root)
+        if len(printed) != 32:  # not a content hash: read, or not, every time
+            return printed
+        digest = printed.hex()
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self.now - STABLE_NS:
+            ident = _identity(st)
+            if _identity(os.lstat(path)) == ident:  # unchanged while it was read: the hash is its
+                self.known[path] = ident + [digest]
+        return digest.encode("ascii")
+
+
+def _identity(st: os.stat_result) -> list:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_dev]
 
 
 def fingerprint(path: str, root: str) -> bytes:

@@ -197,11 +197,11 @@ def _lint(args) -> int:
 
 def _cache(args, project, selection):
     """The result cache, salted with everything a file's findings depend on besides itself."""
-    from .cache import ResultCache, salts
+    from .cache import ResultCache
 
     per_file = [(pattern, sorted(codes)) for pattern, codes in selection.per_file_ignores]
     config = repr((sorted(selection.enabled), per_file, sorted(selection.options.items())))
-    return ResultCache(project.root, salts(project, config), args.cache_dir)
+    return ResultCache(project, config, args.cache_dir)
 
 
 def _fix(args, targets, root, selection, result):

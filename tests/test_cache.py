@@ -332,3 +332,104 @@ def test_full_disk_while_saving_leaves_no_temporary_file(repo, capsys, monkeypat
     (repo / "Dockerfile").write_text(BAD + "# changed\n")
     assert _run(capsys) == (1, ["GP101"])
     assert _cache_files(repo) == before
+
+
+# -- remembered content hashes: unchanged files are not read again, edited ones always are ------
+@pytest.fixture
+def remembering(monkeypatch):
+    """Every file counts as stable (in a test, all of them were written a moment ago), and the
+    files whose content is hashed are recorded."""
+    import gplint.cache
+
+    monkeypatch.setattr(gplint.cache, "STABLE_NS", -(10**19))
+    hashed: list[str] = []
+    real = gplint.cache.fingerprint
+
+    def spy(path, root):
+        hashed.append(os.path.basename(path))
+        return real(path, root)
+
+    monkeypatch.setattr(gplint.cache, "fingerprint", spy)
+    return hashed
+
+
+def _ctime_changes(path, rewrite) -> None:
+    """Rewrite a file until its ctime differs (the kernel's file clock ticks coarsely)."""
+    import time
+
+    before = os.stat(path).st_ctime_ns
+    while True:
+        rewrite()
+        if os.stat(path).st_ctime_ns != before:
+            return
+        time.sleep(0.01)
+
+
+def test_a_warm_run_reads_no_unchanged_input(repo, capsys, remembering):
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / ".dockerignore").write_text("bin/\n")
+    first = _run(capsys)
+    assert sorted(remembering) == [".dockerignore", "Dockerfile", "api.Dockerfile", "go.mod"]
+    remembering.clear()
+    assert _run(capsys) == first
+    assert remembering == []
+
+
+def test_a_remembered_hash_never_hides_a_touch_r_edit(repo, capsys, remembering):
+    ignore = repo / ".dockerignore"
+    ignore.write_text("bin/\n")
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod .\nRUN go build\n")
+    assert _run(capsys) == (0, [])
+    assert _run(capsys) == (0, [])  # the hashes are remembered now
+    before = os.stat(ignore)
+
+    def edit():
+        ignore.write_text("go.*\n")
+        os.utime(ignore, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    _ctime_changes(ignore, edit)
+    remembering.clear()
+    assert _run(capsys) == (1, ["GP401"])
+    assert remembering == [".dockerignore"]
+
+
+def test_a_file_changed_moments_ago_is_hashed_again(repo, capsys, monkeypatch):
+    """Racy clean: a file written within the last STABLE_NS may change again within the same
+    timestamp tick, so even its full stat identity does not vouch for it next time."""
+    import gplint.cache
+
+    _run(capsys)
+    with open(_cache_file(repo), encoding="ascii") as f:
+        assert json.load(f)["files"] == {}
+    # an edit that even keeps ctime (same tick): the next run hashes the file anyway
+    ignore = repo / ".dockerignore"
+    ignore.write_text("bin/\n")
+    _run(capsys)
+    stale = os.stat(ignore)
+    ignore.write_text("go.*\n")
+    real_lstat = os.lstat
+    monkeypatch.setattr(gplint.cache.os, "lstat", lambda p: stale if os.fspath(p) == str(ignore) else real_lstat(p))
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod .\nRUN go build\n")
+    assert _run(capsys) == (1, ["GP401"])
+
+
+@pytest.mark.parametrize("forged", ["not a list", "short", "not a digest", "wrong identity"])
+def test_malformed_remembered_hashes_are_ignored(repo, capsys, remembering, forged):
+    ignore = repo / ".dockerignore"
+    ignore.write_text("bin/\n")
+    (repo / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nCOPY go.mod .\nRUN go build\n")
+    assert _run(capsys) == (0, [])
+    path = _cache_file(repo)
+    with open(path, encoding="ascii") as f:
+        data = json.load(f)
+    seen = data["files"][str(ignore)]
+    data["files"][str(ignore)] = {"not a list": "x", "short": seen[:5], "not a digest": seen[:5] + [7],
+                                  "wrong identity": [str(seen[0])] + seen[1:]}[forged]
+    with open(path, "w", encoding="ascii") as f:
+        json.dump(data, f)
+    remembering.clear()
+    assert _run(capsys) == (0, [])
+    assert remembering == [".dockerignore"]  # hashed again, not taken from the forged record
