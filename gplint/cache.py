@@ -218,12 +218,10 @@ def _fits(source: Source, start, end) -> bool:
     return type(start) is int and type(end) is int and 0 <= start <= end <= len(source.text)
 
 
-def _plain(text, control=None) -> bool:
-    """Text for a terminal or a CI log: printable, or for an edit's content also tabs and line
-    ends (a forged escape sequence or newline could fake a log line or a CI workflow command)."""
-    if type(text) is not str:
-        return False
-    return text.isprintable() if control is None else control.search(text) is None
+def _plain(text) -> bool:
+    """Text for a terminal or a CI log: printable only (a forged escape sequence or newline could
+    fake a log line or a CI workflow command)."""
+    return type(text) is str and text.isprintable()
 
 
 def _locate(path, kind, source: Source, project, root: str) -> Source:

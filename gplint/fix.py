@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
 from .records import dataclass, field
-from .writer import WriteRefused, write_atomic  # noqa: F401 - writing lives in writer.py; old import path
 
 MAX_PASSES = 8
 

@@ -192,7 +192,10 @@ def _replace(real: str, data: bytes, expected: bytes, st: os.stat_result) -> Non
             # capabilities; chown clears setuid too, so the mode comes last
             _keep_owner(f.fileno(), st)
             _keep_xattrs(real, f.fileno())
-            os.fchmod(f.fileno(), stat.S_IMODE(st.st_mode))
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), stat.S_IMODE(st.st_mode))
+            else:  # Windows before Python 3.13
+                os.chmod(tmp, stat.S_IMODE(st.st_mode))
             if stat.S_IMODE(os.fstat(f.fileno()).st_mode) != stat.S_IMODE(st.st_mode):
                 raise WriteRefused(f"its mode {stat.S_IMODE(st.st_mode):04o} cannot be kept; not overwritten")
             os.fsync(f.fileno())
