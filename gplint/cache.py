@@ -26,7 +26,7 @@ from .diagnostic import Diagnostic, Edit, Fix
 from .source import Source, Span
 
 MAX_ENTRIES = 50_000
-MAX_CACHE_BYTES = 256 * 2**20  # a larger cache file is not read (a real one is ~400 bytes a file)
+MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one holds ~600 bytes a file)
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
 FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
 KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "gomod"))
@@ -154,6 +154,8 @@ def _read_file(path: str) -> tuple[dict, dict]:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES:
             return empty
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            return empty  # planted by another user of a shared cache folder: not ours to trust
         data = _read_all(fd, MAX_CACHE_BYTES, st.st_size)
     except OSError:
         return empty
@@ -234,6 +236,9 @@ def _locate(path, kind, source: Source, project, root: str) -> Source:
     rel = project.rel(path)
     if rel == "." or rel == ".." or rel.startswith("../") or os.path.join(root, *rel.split("/")) != path:
         raise _Malformed  # outside the repository, or not in normal form
+    real, real_root = os.path.realpath(path), os.path.realpath(root)
+    if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise _Malformed  # through a symlink that leaves the repository
     located = project.source(rel, kind)
     if located is None:
         raise _Malformed

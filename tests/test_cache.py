@@ -282,6 +282,36 @@ def test_damaged_cache_files_are_misses(repo, capsys, content):
     assert _run(capsys) == first
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_a_cache_file_owned_by_another_user_is_not_read(repo, capsys, checked):
+    _run(capsys)
+    os.chown(_cache_file(repo), 1234, 1234)
+    checked.clear()
+    assert _run(capsys) == (1, ["GP101"])
+    assert sorted(checked) == ["Dockerfile", "api.Dockerfile"]
+
+
+def test_an_entry_naming_a_file_through_a_symlink_that_leaves_the_repository_is_a_miss(
+        gitlab_repo, tmp_path_factory, capsys, checked):
+    """The included file's finding is stored by path; a forged path through a symlinked folder
+    that points outside the repository is refused, though it looks like a path inside."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "go.yml").write_text(INCLUDED_BAD)
+    (gitlab_repo / "elsewhere").symlink_to(outside, target_is_directory=True)
+    first = _run_paths(capsys)
+    inside = str(gitlab_repo / "ci" / "go.yml")
+    forged = str(gitlab_repo / "elsewhere" / "go.yml")
+    path = _cache_file(gitlab_repo)
+    with open(path, encoding="ascii") as f:
+        text = f.read()
+    assert inside in text
+    with open(path, "w", encoding="ascii") as f:
+        f.write(text.replace(json.dumps(inside)[1:-1], json.dumps(forged)[1:-1]))
+    checked.clear()
+    assert _run_paths(capsys) == first
+    assert checked == [".gitlab-ci.yml"]
+
+
 def test_a_fifo_in_place_of_the_cache_does_not_hang(repo, capsys):
     from hangguard import hang_guard
 
