@@ -8,7 +8,10 @@ are extended attributes too). fsync makes the data durable before the rename, an
 after it.
 
 Refused, with a reason and the original untouched:
-  - a target whose real path leaves the repository (a symlink pointing outside, a moved folder);
+  - a target whose real path leaves the repository: a symlink pointing outside, or a file outside
+    that repository content names (a CI file's `docker build -f ../../x`). A file the user named
+    outside the repository (a second repository on the command line) is written where it is,
+    when no symlink leads to it;
   - anything but a regular file;
   - a file that changed since gplint read it (compared again just before the rename);
   - a file the operating system will not let this process write (asked with access(2) on the
@@ -46,8 +49,9 @@ class WriteResult:
 
 def write_fixes(texts: dict[str, str], sources: dict, root: str) -> WriteResult:
     """Write every fixed text (abspath -> text) of a fix session. A file that cannot be written is
-    reported in the result and the others are still written. `sources`: the files as read
-    (abspath -> Source), whose bytes the files on disk must still hold."""
+    reported in the result and the others are still written. `sources`: the linted files as read
+    (abspath -> Source), whose bytes the files on disk must still hold; any other file a fix edits
+    was named by repository content and must lie inside `root`."""
     from .source import Source, SourceError
 
     result = WriteResult()
@@ -55,15 +59,16 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str) -> WriteResult:
         if path == "-":
             continue
         source = sources.get(path)
-        shown = source.path if source is not None else path
+        named = source is not None  # a linted file; else one a fix of another file's finding edits
+        shown = source.path if named else path
         try:
-            if source is None:  # a file a fix of another file's finding edits (GP105, companions)
+            if source is None:  # (GP105, companions): named by repository content, so inside the root
                 data = read_regular(path, root)
                 try:
                     source = Source.from_bytes(path, path, "other", data)
                 except SourceError as exc:
                     raise WriteRefused(f"cannot read it back: {exc.message}") from None
-            write_atomic(path, source.to_bytes(text), source.to_bytes(), root)
+            write_atomic(path, source.to_bytes(text), source.to_bytes(), root, named)
         except WriteRefused as exc:
             result.refused.append((shown, str(exc)))
             continue
@@ -78,12 +83,13 @@ def _inside(real: str, root: str | None) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def _real_target(path: str, root: str | None) -> str:
-    """The file a write of `path` lands in (symlinks followed), when it lies inside the root."""
+def _real_target(path: str, root: str | None, named: bool = False) -> str:
+    """The file a write of `path` lands in (symlinks followed): inside the root, or, for a file
+    the user named (`named`), exactly where it is, reached without a symlink."""
     real = os.path.realpath(path)
-    if not _inside(real, root):
-        raise WriteRefused("its real path leaves the repository; not written")
-    return real
+    if _inside(real, root) or (named and real == os.path.abspath(path)):
+        return real
+    raise WriteRefused("its real path leaves the repository; not written")
 
 
 def read_regular(path: str, root: str | None = None) -> bytes:
@@ -140,13 +146,14 @@ def _identity(st: os.stat_result) -> tuple:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def write_atomic(path: str, data: bytes, expected: bytes, root: str | None = None) -> None:
+def write_atomic(path: str, data: bytes, expected: bytes, root: str | None = None, named: bool = False) -> None:
     """Replace a file's bytes through a temporary file and a rename in the same folder, keeping
     its owner, group, mode and extended attributes. A symlink is written through to its target
-    (the link stays a link) when that target lies inside `root`. The file must still hold
-    `expected` (nobody changed it since it was read). Raises WriteRefused, leaving the original
-    and the folder as they were."""
-    real = _real_target(path, root)
+    (the link stays a link) when that target lies inside `root`; a file outside `root` only when
+    the user named it (`named`: on the command line, or in a folder named there) and no symlink
+    leads to it. The file must still hold `expected` (nobody changed it since it was read).
+    Raises WriteRefused, leaving the original and the folder as they were."""
+    real = _real_target(path, root, named)
     fd = _open_regular(real)
     try:
         st = os.fstat(fd)

@@ -333,6 +333,13 @@ def test_a_target_whose_real_path_leaves_the_repository_is_refused(tmp_path):
     result = write_fixes({str(repo / "linked" / "Dockerfile"): "FROM b\n"}, {}, str(repo))
     assert result.refused == [(str(repo / "linked" / "Dockerfile"),
                                "its real path leaves the repository; not written")]
+    # a linted file (named on the command line or found by the walk) that is such a symlink
+    from gplint.source import Source
+
+    link = str(repo / "Dockerfile")
+    named = {link: Source("Dockerfile", link, "dockerfile", "FROM a\n")}
+    assert write_fixes({link: "FROM b\n"}, named, str(repo)).refused == [
+        ("Dockerfile", "its real path leaves the repository; not written")]
     assert (outside / "Dockerfile").read_bytes() == b"FROM a\n"
     assert sorted(p.name for p in outside.iterdir()) == ["Dockerfile"]
 
@@ -345,3 +352,27 @@ def test_a_symlink_inside_the_repository_is_written_through(tmp_path):
     write_atomic(str(tmp_path / "Dockerfile"), b"FROM b\n", expected=b"FROM a\n", root=str(tmp_path))
     assert (tmp_path / "Dockerfile").is_symlink()
     assert target.read_bytes() == b"FROM b\n"
+
+
+def test_a_file_named_outside_the_repository_is_still_written(tmp_path, monkeypatch, capsys):
+    """Without .git the root is the first path's folder; a second folder named on the command
+    line lies outside it, yet the user named it: it is fixed where it is."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    assert fix(capsys, "a/Dockerfile", "b/Dockerfile")[0] == 0
+    assert (tmp_path / "a" / "Dockerfile").read_text() == (tmp_path / "b" / "Dockerfile").read_text() == FIXED
+
+
+def test_a_file_outside_that_another_files_fix_edits_is_refused(tmp_path):
+    """Files a fix of another file edits (GP105 inserts ARGs into the Dockerfile a CI file builds)
+    are named by repository content: outside the root they are never written, symlink or not."""
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    repo.mkdir()
+    outside.mkdir()
+    (outside / "Dockerfile").write_bytes(b"FROM a\n")
+    path = str(repo / ".." / "outside" / "Dockerfile")
+    result = write_fixes({path: "FROM b\n"}, {}, str(repo))
+    assert result.refused == [(path, "its real path leaves the repository; not written")]
+    assert (outside / "Dockerfile").read_bytes() == b"FROM a\n"
