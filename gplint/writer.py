@@ -76,6 +76,36 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str) -> WriteResult:
     return result
 
 
+def replace_file(path: str, data: bytes) -> None:
+    """Write a file gplint makes itself (a baseline) through a fresh temporary file and a rename:
+    never through a planted symlink or a fixed temporary name, and no temporary file is left
+    behind. Raises OSError."""
+    import tempfile  # only when writing: it imports shutil and random
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path)[:64] + ".", suffix=".gplint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # as open() would have created it
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _inside(real: str, root: str | None) -> bool:
     if root is None:
         return True

@@ -376,3 +376,27 @@ def test_a_file_outside_that_another_files_fix_edits_is_refused(tmp_path):
     result = write_fixes({path: "FROM b\n"}, {}, str(repo))
     assert result.refused == [(path, "its real path leaves the repository; not written")]
     assert (outside / "Dockerfile").read_bytes() == b"FROM a\n"
+
+
+# -- files gplint makes itself ------------------------------------------------------------------
+def test_write_baseline_never_follows_a_planted_temporary_symlink(repo, capsys, tmp_path_factory):
+    """The baseline used to go through `baseline.json.tmp`: a repository that commits that name
+    as a symlink had gplint overwrite the file it points to, anywhere."""
+    victim = tmp_path_factory.mktemp("outside") / "victim"
+    victim.write_text("precious\n")
+    (repo / "Dockerfile").write_text(BAD)
+    (repo / "baseline.json.tmp").symlink_to(victim)
+    assert main(["--no-cache", "--write-baseline", "baseline.json"]) == 0
+    assert victim.read_text() == "precious\n"
+    assert not (repo / "baseline.json").is_symlink()
+    assert '"gplint_baseline"' in (repo / "baseline.json").read_text()
+    assert leftovers(repo) == ["baseline.json.tmp"]  # the planted link, left as it was
+    assert (repo / "baseline.json.tmp").is_symlink()
+
+
+def test_write_baseline_failure_is_a_message_not_a_traceback(repo, capsys):
+    (repo / "Dockerfile").write_text(BAD)
+    (repo / "baseline.json").mkdir()
+    assert main(["--no-cache", "--write-baseline", "baseline.json"]) == 2
+    assert "baseline.json: cannot write the baseline: Is a directory" in capsys.readouterr().err
+    assert leftovers(repo) == []
