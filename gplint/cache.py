@@ -101,7 +101,7 @@ class ResultCache:
                 any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits) or \
                 any(r[0].abspath == "-" for d in diagnostics for r in d.related or ()):
             return
-        self._load()[self.key(source)] = [_freeze(d) for d in diagnostics]
+        self._load()[self.key(source)] = [_freeze(d, source.abspath) for d in diagnostics]
         self.dirty = True
 
     def save(self) -> None:
@@ -195,20 +195,25 @@ def _read_all(fd: int, limit: int, size: int) -> bytes | None:
 
 
 # -- entries: plain JSON lists, checked field by field when read back --------------------------
-# [code, start, end, message, fix, stmt, key, path, kind, related]
+# [code, start, end, message, fix, stmt, key, path, kind, related]; path "" is the cached file
 #   fix: null | [applicability, message, [[path, kind, start, end, content], ...]]
 #   stmt: null | [start, end];  related: [[path, kind, start, end, note], ...]
 
 
-def _freeze(d: Diagnostic) -> list:
+def _freeze(d: Diagnostic, own: str) -> list:
+    """A finding as plain lists; the cached file's own path is stored as "" (most findings lie
+    in it, and a short file parses faster)."""
+    def at(path: str) -> str:
+        return "" if path == own else path
+
     fix = None
     if d.fix is not None:
         fix = [d.fix.applicability, d.fix.message,
-               [[e.source.abspath, e.source.kind, e.start, e.end, e.content] for e in d.fix.edits]]
+               [[at(e.source.abspath), e.source.kind, e.start, e.end, e.content] for e in d.fix.edits]]
     stmt = [d.stmt.start, d.stmt.end] if d.stmt else None
-    related = [[s.abspath, s.kind, span.start, span.end, note] for s, span, note in d.related or ()]
+    related = [[at(s.abspath), s.kind, span.start, span.end, note] for s, span, note in d.related or ()]
     return [d.code, d.span.start, d.span.end, d.message, fix, stmt, d.key,
-            d.source.abspath, d.source.kind, related]
+            at(d.source.abspath), d.source.kind, related]
 
 
 class _Malformed(Exception):
@@ -228,7 +233,7 @@ def _plain(text) -> bool:
 
 def _locate(path, kind, source: Source, project, root: str) -> Source:
     """The file an entry names: the cached file itself, or another file inside the repository."""
-    if path == source.abspath and kind == source.kind:
+    if path == "" and kind == source.kind:
         return source
     if type(path) is not str or kind not in KINDS or path == source.abspath or not os.path.isabs(path) \
             or "\0" in path:
@@ -251,7 +256,7 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
     if type(item) is not list or len(item) != 10:
         raise _Malformed
     code, start, end, message, fix, stmt, key, at_path, at_kind, related = item
-    located = source if at_path == source.abspath and at_kind == source.kind else \
+    located = source if at_path == "" and at_kind == source.kind else \
         _locate(at_path, at_kind, source, project, root)
     # isprintable(): no control, format (bidi) or separator characters but the space
     if not (type(code) is str and len(code) == 5 and code[:2] == "GP" and code[2:].isdigit() and code.isascii()
@@ -269,7 +274,7 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
             if type(edit) is not list or len(edit) != 5:
                 raise _Malformed
             e_path, e_kind, e_start, e_end, content = edit
-            target = located if e_path == located.abspath and e_kind == located.kind else \
+            target = source if e_path == "" and e_kind == source.kind else \
                 _locate(e_path, e_kind, source, project, root)
             if not (type(e_start) is int and type(e_end) is int and 0 <= e_start <= e_end <= len(target.text)
                     and type(content) is str and _CONTROL_IN_EDIT.search(content) is None):

@@ -232,7 +232,7 @@ def _forge(repo, change) -> None:
         data = json.load(f)
     for key, entry in data["entries"].items():
         if entry:
-            data["entries"][key] = change(entry)
+            data["entries"][key] = change(entry, repo)
     with open(path, "w", encoding="ascii") as f:
         json.dump(data, f)
 
@@ -243,24 +243,25 @@ def _finding(entry, index, value):
 
 
 FORGERIES = {
-    "not a list": lambda e: {"a": 1},
-    "short finding": lambda e: [e[0][:3]],
-    "unknown code": lambda e: _finding(e, 0, "XX1"),
-    "offset past the end": lambda e: _finding(e, 2, 10**6),
-    "negative offset": lambda e: _finding(e, 1, -1),
-    "offset as bool": lambda e: _finding(e, 1, True),
-    "offset as float": lambda e: _finding(e, 1, 1.5),
-    "end before start": lambda e: _finding(_finding(e, 1, 5), 2, 2),
-    "escape in message": lambda e: _finding(e, 3, "fine\x1b]0;owned\x07"),
-    "newline in message": lambda e: _finding(e, 3, "fine\n::warning::forged"),
-    "path outside the repository": lambda e: _finding(e, 7, "/etc/passwd"),
-    "relative path": lambda e: _finding(e, 7, "../../etc/passwd"),
-    "dotted path": lambda e: _finding(e, 7, e[0][7].rsplit("/", 1)[0] + "/../../../etc/passwd"),
-    "unknown kind": lambda e: _finding(e, 8, "python"),
-    "fix edit outside": lambda e: _finding(e, 4, ["safe", "x", [["/etc/passwd", "dockerfile", 0, 0, "x"]]]),
-    "fix edit with bad applicability": lambda e: _finding(e, 4, ["always", "x", []]),
-    "related outside": lambda e: _finding(e, 9, [["/etc/shadow", "dockerfile", 0, 1, "here"]]),
-    "deep nesting": lambda e: [json.loads("[" * 50 + "]" * 50)],
+    "not a list": lambda e, r: {"a": 1},
+    "short finding": lambda e, r: [e[0][:3]],
+    "unknown code": lambda e, r: _finding(e, 0, "XX1"),
+    "offset past the end": lambda e, r: _finding(e, 2, 10**6),
+    "negative offset": lambda e, r: _finding(e, 1, -1),
+    "offset as bool": lambda e, r: _finding(e, 1, True),
+    "offset as float": lambda e, r: _finding(e, 1, 1.5),
+    "end before start": lambda e, r: _finding(_finding(e, 1, 5), 2, 2),
+    "escape in message": lambda e, r: _finding(e, 3, "fine\x1b]0;owned\x07"),
+    "newline in message": lambda e, r: _finding(e, 3, "fine\n::warning::forged"),
+    "path outside the repository": lambda e, r: _finding(e, 7, "/etc/passwd"),
+    "relative path": lambda e, r: _finding(e, 7, "../../etc/passwd"),
+    "dotted path": lambda e, r: _finding(e, 7, str(r) + "/../../../../../../etc/passwd"),
+    "own path spelled out": lambda e, r: _finding(e, 7, str(r / "Dockerfile")),
+    "unknown kind": lambda e, r: _finding(e, 8, "python"),
+    "fix edit outside": lambda e, r: _finding(e, 4, ["safe", "x", [["/etc/passwd", "dockerfile", 0, 0, "x"]]]),
+    "fix edit with bad applicability": lambda e, r: _finding(e, 4, ["always", "x", []]),
+    "related outside": lambda e, r: _finding(e, 9, [["/etc/shadow", "dockerfile", 0, 1, "here"]]),
+    "deep nesting": lambda e, r: [json.loads("[" * 50 + "]" * 50)],
 }
 
 
