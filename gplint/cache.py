@@ -16,6 +16,7 @@ write outside the repository, or apply a fix (--fix and --diff never use the cac
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -241,13 +242,18 @@ def _locate(path, kind, source: Source, project, root: str) -> Source:
     rel = project.rel(path)
     if rel == "." or rel == ".." or rel.startswith("../") or os.path.join(root, *rel.split("/")) != path:
         raise _Malformed  # outside the repository, or not in normal form
-    real, real_root = os.path.realpath(path), os.path.realpath(root)
-    if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+    if not os.path.realpath(path).startswith(_real_root(root)):
         raise _Malformed  # through a symlink that leaves the repository
     located = project.source(rel, kind)
     if located is None:
         raise _Malformed
     return located
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    """The root's real path with a trailing separator (resolved once per run, not per finding)."""
+    return os.path.realpath(root).rstrip(os.sep) + os.sep
 
 
 def _thaw(item, source: Source, project, root: str) -> Diagnostic:
