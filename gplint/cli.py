@@ -265,7 +265,7 @@ def _write(outcome, sources, root: str) -> int:
 
     for path, why in outcome.reverted.items():
         print(f"gplint: {path}: fixes not applied: {why}", file=sys.stderr)
-    result = write_fixes(outcome.texts, sources, root)
+    result = write_fixes(outcome.texts, sources, root, outcome.read_as)
     for shown, why in result.refused:
         print(f"gplint: {shown}: {why}", file=sys.stderr)
     return len(result.refused)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
 from .records import dataclass, field
+from .source import Source
 
 MAX_PASSES = 8
 
@@ -16,6 +17,7 @@ class FixOutcome:
     applied: dict[str, int] = field(default_factory=dict)  # abspath -> number of fixes applied
     reverted: dict[str, str] = field(default_factory=dict)  # abspath -> why its fixes were dropped
     diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains after fixing
+    read_as: dict[str, Source] = field(default_factory=dict)  # abspath -> the file the fixes were made on
 
 
 def applicable(diag: Diagnostic, unsafe: bool) -> bool:
@@ -73,6 +75,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     """
     outcome = FixOutcome()
     originals: dict[str, str] = {}
+    read_as: dict[str, Source] = {}
     current: dict[str, str] = {}
     diags = diagnostics
     for _ in range(MAX_PASSES):
@@ -94,6 +97,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
         for path, edits in per_file.items():
             base = current.get(path, edits[0].source.text)
             originals.setdefault(path, edits[0].source.text)
+            read_as.setdefault(path, edits[0].source)
             new = apply_edits(base, edits)
             if new != base:
                 current[path] = new
@@ -107,5 +111,6 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
                 del current[path]
         diags = relint(dict(current))
     outcome.texts = {p: t for p, t in current.items() if t != originals.get(p)}
+    outcome.read_as = {p: read_as[p] for p in outcome.texts}
     outcome.diagnostics = relint(dict(outcome.texts)) if outcome.texts else diagnostics
     return outcome

@@ -47,11 +47,12 @@ class WriteResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (path as shown, why)
 
 
-def write_fixes(texts: dict[str, str], sources: dict, root: str) -> WriteResult:
+def write_fixes(texts: dict[str, str], sources: dict, root: str, read_as: dict | None = None) -> WriteResult:
     """Write every fixed text (abspath -> text) of a fix session. A file that cannot be written is
     reported in the result and the others are still written. `sources`: the linted files as read
-    (abspath -> Source), whose bytes the files on disk must still hold; any other file a fix edits
-    was named by repository content and must lie inside `root`."""
+    (abspath -> Source); any other file a fix edits was named by repository content and must lie
+    inside `root`. `read_as`: the Source each fixed text was made from (FixOutcome.read_as). The
+    file on disk must still hold the bytes it was read as."""
     from .source import Source, SourceError
 
     result = WriteResult()
@@ -61,6 +62,8 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str) -> WriteResult:
         source = sources.get(path)
         named = source is not None  # a linted file; else one a fix of another file's finding edits
         shown = source.path if named else path
+        if source is None and read_as:
+            source = read_as.get(path)
         try:
             if source is None:  # (GP105, companions): named by repository content, so inside the root
                 data = read_regular(path, root)

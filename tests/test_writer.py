@@ -378,6 +378,19 @@ def test_a_file_outside_that_another_files_fix_edits_is_refused(tmp_path):
     assert (outside / "Dockerfile").read_bytes() == b"FROM a\n"
 
 
+def test_a_file_another_files_fix_edits_must_still_hold_what_was_read(tmp_path):
+    """GP105 edits the Dockerfile a CI file builds: if that Dockerfile changed after gplint read
+    it, the fixed text (made from the old one) must not replace it."""
+    from gplint.source import Source
+
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM c\n")  # changed since it was read as "FROM a"
+    read = {str(path): Source("Dockerfile", str(path), "dockerfile", "FROM a\n")}
+    result = write_fixes({str(path): "FROM b\n"}, {}, str(tmp_path), read)
+    assert result.refused == [(str(path), "it changed on disk since gplint read it; not overwritten")]
+    assert path.read_bytes() == b"FROM c\n"
+
+
 # -- files gplint makes itself ------------------------------------------------------------------
 def test_write_baseline_never_follows_a_planted_temporary_symlink(repo, capsys, tmp_path_factory):
     """The baseline used to go through `baseline.json.tmp`: a repository that commits that name
