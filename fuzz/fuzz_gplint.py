@@ -237,7 +237,7 @@ def _check_repository(root: str, path: str, original: bytes) -> None:
             outcome = _fix_keeping_options(targets, project_root, selection, result)
         else:
             outcome = cli._fix(types.SimpleNamespace(unsafe_fixes=True), targets, project_root, selection, result)
-        cli._write(outcome, result.sources)
+        cli._write(outcome, result.sources, project_root)
     internal = _internal_errors(outcome.diagnostics)
     assert not internal, f"I2: internal error while re-linting fixed text: {internal}"
     after = _tree(root)
@@ -260,7 +260,8 @@ def _check_repository(root: str, path: str, original: bytes) -> None:
     if "options" in KNOWN:
         selection, project_root, targets, result = _lint(root)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            cli._write(_fix_keeping_options(targets, project_root, selection, result), result.sources)
+            cli._write(_fix_keeping_options(targets, project_root, selection, result), result.sources,
+                       project_root)
     else:
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):

@@ -33,10 +33,12 @@ def write(path: str, diagnostics: list[Diagnostic], rel) -> None:
     findings = [{"path": p, "code": c, "key": k, "text": t, "count": n}
                 for (p, c, k, t), n in sorted(counts.items())]
     data = json.dumps({"gplint_baseline": VERSION, "findings": findings}, indent=2) + "\n"
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    from .writer import replace_file  # a fresh temporary file: a planted `path.tmp` symlink is never followed
+
+    try:
+        replace_file(path, data.encode("utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
 
 
 def load(path: str) -> Counter:

@@ -3,19 +3,36 @@ cross-file inputs are unchanged is not lowered or checked again.
 
 Cross-file rules make a file's findings depend on other files (go.mod, vendor/, ignore files,
 the CI files that build a Dockerfile, the Dockerfiles a CI file builds), so the key includes a
-fingerprint of every such file in the repository (path, size, modification time).
+fingerprint of every such file in the repository: its path and a hash of its content. Size and
+modification time are not enough: an edit that keeps both (`touch -r`, a restored CI cache next
+to a fresh checkout) must still be seen. So that a warm run need not read every file again, a
+file's hash is remembered with its full stat identity, ctime and inode included (Fingerprints).
+
+The cache folder may be written by someone else (a CI cache restored from another branch), so
+the file holds plain JSON data, never code (no pickle), and everything read back is validated:
+anything malformed is a miss, never an error. What it cannot prevent: whoever can write the
+cache can still change which findings a run reports; it cannot make gplint run code, read or
+write outside the repository, or apply a fix (--fix and --diff never use the cache).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-import pickle
+import re
+import stat
 
 from . import __version__
 from .diagnostic import Diagnostic, Edit, Fix
 from .source import Source, Span
 
 MAX_ENTRIES = 50_000
+MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one holds ~600 bytes a file)
+MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
+FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
+KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "gomod"))
+_CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def default_folder(root: str) -> str:
@@ -27,27 +44,41 @@ def default_folder(root: str) -> str:
 
 
 class ResultCache:
-    def __init__(self, root: str, salts: dict[str, str], folder: str | None = None):
-        self.folder = folder or default_folder(root)
-        self.path = os.path.join(self.folder, f"results-{__version__}.pickle")
-        self.salts = salts  # kind -> what findings of that kind depend on besides the file
+    """Findings by file, keyed by the file's text and the content hashes of everything else its
+    findings depend on (salts). `project` and `config` give those salts, computed on first use."""
+
+    def __init__(self, project, config: str, folder: str | None = None):
+        self.project = project
+        self.root = os.path.abspath(project.root)
+        self.config = config
+        self.folder = folder or default_folder(project.root)
+        self.path = os.path.join(self.folder, f"results-{__version__}.json")
+        self._salts: dict[str, str] | None = None
         self.entries: dict[str, list] | None = None
+        self.prints: dict[str, list] = {}  # path -> its stat and content hash, so unchanged files are not read
         self.dirty = False
-        self.hits = 0
 
     def _load(self) -> dict:
         if self.entries is None:
-            try:
-                with open(self.path, "rb") as f:
-                    loaded = pickle.load(f)
-                self.entries = loaded if isinstance(loaded, dict) else {}
-            except Exception:  # a missing, old or damaged cache is just empty
-                self.entries = {}
+            self.entries, self.prints = _read_file(self.path)
         return self.entries
+
+    @property
+    def salts(self) -> dict[str, str]:
+        """kind -> what findings of that kind depend on besides the file itself."""
+        if self._salts is None:
+            self._load()
+            memo = Fingerprints(self.prints, self.project.root)
+            self._salts = salts(self.project, self.config, memo)
+            if memo.known != self.prints:
+                self.prints = memo.known
+                self.dirty = True
+        return self._salts
 
     def key(self, source: Source) -> str:
         digest = hashlib.sha256()
-        for part in (self.salts.get(source.kind, ""), source.kind, source.abspath, source.text):
+        for part in (self.salts.get(source.kind, ""), source.kind, source.abspath,
+                     "bom" if source.has_bom else "", source.text):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
@@ -56,23 +87,22 @@ class ResultCache:
         if source.kind not in self.salts:
             return None
         stored = self._load().get(self.key(source))
-        if stored is None:
+        if not isinstance(stored, list):
             return None
         try:
-            diags = [_thaw(item, source, project) for item in stored]
-        except Exception:
+            return [_thaw(item, source, project, self.root) for item in stored]
+        except Exception:  # malformed or forged: the file is simply linted again
             return None
-        self.hits += 1
-        return diags
 
     def put(self, source: Source, diagnostics: list[Diagnostic]) -> None:
         """Remember the findings that linting `source` produced (some may lie in files it includes)."""
         if source.kind not in self.salts or source.abspath == "-":
             return
         if any(d.source.abspath == "-" for d in diagnostics) or \
-                any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits):
+                any(e.source.abspath == "-" for d in diagnostics if d.fix for e in d.fix.edits) or \
+                any(r[0].abspath == "-" for d in diagnostics for r in d.related or ()):
             return
-        self._load()[self.key(source)] = [_freeze(d) for d in diagnostics]
+        self._load()[self.key(source)] = [_freeze(d, source.abspath) for d in diagnostics]
         self.dirty = True
 
     def save(self) -> None:
@@ -81,49 +111,200 @@ class ResultCache:
         if len(self.entries) > MAX_ENTRIES:
             for stale in list(self.entries)[: len(self.entries) - MAX_ENTRIES]:
                 del self.entries[stale]
-        try:
-            os.makedirs(self.folder, exist_ok=True)
-            import tempfile  # only when writing: it imports shutil and random
+        import json
 
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # no writable cache folder: the run simply has no cache
+        data = json.dumps({"format": FORMAT, "gplint": __version__, "entries": self.entries,
+                           "files": self.prints}, separators=(",", ":")).encode("ascii")
+        _replace_quietly(self.folder, self.path, data)
 
 
-def _freeze(d: Diagnostic) -> tuple:
+def _replace_quietly(folder: str, path: str, data: bytes) -> None:
+    """Write `path` through a temporary file and a rename; on any failure (no writable folder, a
+    full disk, a folder where the file should be) the run simply keeps no cache, and the
+    temporary file is removed. No fsync: a cache lost to a power cut is only a miss."""
+    tmp = None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        import tempfile  # only when writing: it imports shutil and random
+
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".results-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _read_file(path: str) -> tuple[dict, dict]:
+    """The stored entries and file fingerprints, or empty ones for a missing, old, damaged or
+    forged file. Only a regular file of bounded size is read, without blocking (a FIFO put in the
+    cache folder must not hang). Entries and fingerprints are checked one by one when used."""
+    empty: tuple[dict, dict] = ({}, {})
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return empty
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES:
+            return empty
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            return empty  # planted by another user of a shared cache folder: not ours to trust
+        data = _read_all(fd, MAX_CACHE_BYTES, st.st_size)
+    except OSError:
+        return empty
+    finally:
+        os.close(fd)
+    if data is None:
+        return empty
+    import json
+
+    try:
+        loaded = json.loads(data)
+    except Exception:  # not JSON, too deeply nested, not UTF-8: a miss
+        return empty
+    if not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("gplint") != __version__:
+        return empty
+    entries, prints = loaded.get("entries"), loaded.get("files")
+    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {})
+
+
+def _read_all(fd: int, limit: int, size: int) -> bytes | None:
+    """Up to `limit` bytes of an open regular file whose size was `size`; None when it holds more.
+    The first read asks for size + 1 bytes: one call for a file that did not grow meanwhile."""
+    chunks = []
+    total = 0
+    want = min(size, limit) + 1
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+        if total == size and len(chunk) < want:
+            return b"".join(chunks)  # all of it (a regular file reads short only at its end)
+        want = min(limit + 1 - total, 1 << 16)
+
+
+# -- entries: plain JSON lists, checked field by field when read back --------------------------
+# [code, start, end, message, fix, stmt, key, path, kind, related]; path "" is the cached file
+#   fix: null | [applicability, message, [[path, kind, start, end, content], ...]]
+#   stmt: null | [start, end];  related: [[path, kind, start, end, note], ...]
+
+
+def _freeze(d: Diagnostic, own: str) -> list:
+    """A finding as plain lists; the cached file's own path is stored as "" (most findings lie
+    in it, and a short file parses faster)."""
+    def at(path: str) -> str:
+        return "" if path == own else path
+
     fix = None
     if d.fix is not None:
-        fix = (d.fix.applicability, d.fix.message,
-               [(e.source.abspath, e.source.kind, e.start, e.end, e.content) for e in d.fix.edits])
-    stmt = (d.stmt.start, d.stmt.end) if d.stmt else None
-    return (d.code, d.span.start, d.span.end, d.message, fix, stmt, d.key,
-            (d.source.abspath, d.source.kind))
+        fix = [d.fix.applicability, d.fix.message,
+               [[at(e.source.abspath), e.source.kind, e.start, e.end, e.content] for e in d.fix.edits]]
+    stmt = [d.stmt.start, d.stmt.end] if d.stmt else None
+    related = [[at(s.abspath), s.kind, span.start, span.end, note] for s, span, note in d.related or ()]
+    return [d.code, d.span.start, d.span.end, d.message, fix, stmt, d.key,
+            at(d.source.abspath), d.source.kind, related]
 
 
-def _thaw(item: tuple, source: Source, project) -> Diagnostic:
-    code, start, end, message, fix, stmt, key, (at_path, at_kind) = item
-    located = source
-    if at_path != source.abspath:  # a finding in a file this one includes
-        located = project.source(project.rel(at_path), at_kind)
-        if located is None:
-            raise LookupError(at_path)
+class _Malformed(Exception):
+    pass
+
+
+def _fits(source: Source, start, end) -> bool:
+    """Offsets that are plain ints inside the file (JSON true is an int to Python: refused)."""
+    return type(start) is int and type(end) is int and 0 <= start <= end <= len(source.text)
+
+
+def _plain(text) -> bool:
+    """Text for a terminal or a CI log: printable only (a forged escape sequence or newline could
+    fake a log line or a CI workflow command)."""
+    return type(text) is str and text.isprintable()
+
+
+def _locate(path, kind, source: Source, project, root: str) -> Source:
+    """The file an entry names: the cached file itself, or another file inside the repository."""
+    if path == "" and kind == source.kind:
+        return source
+    if type(path) is not str or kind not in KINDS or path == source.abspath or not os.path.isabs(path) \
+            or "\0" in path:
+        raise _Malformed
+    rel = project.rel(path)
+    if rel == "." or rel == ".." or rel.startswith("../") or os.path.join(root, *rel.split("/")) != path:
+        raise _Malformed  # outside the repository, or not in normal form
+    if not os.path.realpath(path).startswith(_real_root(root)):
+        raise _Malformed  # through a symlink that leaves the repository
+    located = project.source(rel, kind)
+    if located is None:
+        raise _Malformed
+    return located
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    """The root's real path with a trailing separator (resolved once per run, not per finding)."""
+    return os.path.realpath(root).rstrip(os.sep) + os.sep
+
+
+def _thaw(item, source: Source, project, root: str) -> Diagnostic:
+    """One stored finding, checked field by field. The common case (a finding in the file itself)
+    is checked inline: this runs for every finding of a warm run."""
+    if type(item) is not list or len(item) != 10:
+        raise _Malformed
+    code, start, end, message, fix, stmt, key, at_path, at_kind, related = item
+    located = source if at_path == "" and at_kind == source.kind else \
+        _locate(at_path, at_kind, source, project, root)
+    # isprintable(): no control, format (bidi) or separator characters but the space
+    if not (type(code) is str and len(code) == 5 and code[:2] == "GP" and code[2:].isdigit() and code.isascii()
+            and type(start) is int and type(end) is int and 0 <= start <= end <= len(located.text)
+            and type(message) is str and message.isprintable()
+            and type(key) is str and len(key) < 4096 and type(related) is list):
+        raise _Malformed
     thawed_fix = None
     if fix is not None:
-        applicability, fix_message, edits = fix
-        thawed = []
-        for abspath, kind, e_start, e_end, content in edits:
-            target = source if abspath == source.abspath else project.source(project.rel(abspath), kind)
-            if target is None:
-                raise LookupError(abspath)
-            thawed.append(Edit(target, e_start, e_end, content))
-        thawed_fix = Fix(applicability, fix_message, thawed)
-    return Diagnostic(code, located, Span(start, end), message, thawed_fix,
-                      Span(*stmt) if stmt else None, key)
+        if not (type(fix) is list and len(fix) == 3 and fix[0] in ("safe", "unsafe") and _plain(fix[1])
+                and type(fix[2]) is list):
+            raise _Malformed
+        edits = []
+        for edit in fix[2]:
+            if type(edit) is not list or len(edit) != 5:
+                raise _Malformed
+            e_path, e_kind, e_start, e_end, content = edit
+            target = source if e_path == "" and e_kind == source.kind else \
+                _locate(e_path, e_kind, source, project, root)
+            if not (type(e_start) is int and type(e_end) is int and 0 <= e_start <= e_end <= len(target.text)
+                    and type(content) is str and _CONTROL_IN_EDIT.search(content) is None):
+                raise _Malformed
+            edits.append(Edit(target, e_start, e_end, content))
+        thawed_fix = Fix(fix[0], fix[1], edits)
+    thawed_stmt = None
+    if stmt is not None:
+        if not (type(stmt) is list and len(stmt) == 2 and type(stmt[0]) is int and type(stmt[1]) is int
+                and 0 <= stmt[0] <= stmt[1] <= len(located.text)):
+            raise _Malformed
+        thawed_stmt = Span(stmt[0], stmt[1])
+    notes = []
+    for note in related:
+        if type(note) is not list or len(note) != 5:
+            raise _Malformed
+        at = _locate(note[0], note[1], source, project, root)
+        if not (_fits(at, note[2], note[3]) and _plain(note[4])):
+            raise _Malformed
+        notes.append((at, Span(note[2], note[3]), note[4]))
+    return Diagnostic(code, located, Span(start, end), message, thawed_fix, thawed_stmt, key, notes)
 
 
+# -- what else a file's findings depend on ------------------------------------------------------
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
 DEPENDS = {
@@ -135,25 +316,130 @@ DEPENDS = {
 }
 
 
-def salts(project, base: str) -> dict[str, str]:
-    """Per kind: the configuration plus path, size and mtime of every file it depends on."""
+def salts(project, base: str, prints: "Fingerprints | None" = None) -> dict[str, str]:
+    """Per kind: the configuration, the working folder (paths in messages and per-file ignores
+    are relative to it) and the path and content hash of every file it depends on."""
     from .discover import kind_of
 
-    stats: dict[str, list[str]] = {}
+    prints = prints or Fingerprints({}, project.root)
+    lines: dict[str, list[bytes]] = {}
     for rel in project.inventory():
         kind = kind_of(rel) or ("yaml" if rel.endswith((".yml", ".yaml")) else "go")
-        try:
-            st = os.stat(project.abs(rel))
-        except OSError:
-            continue
-        stats.setdefault(kind, []).append(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}")
+        path = project.abs(rel)
+        line = rel.encode("utf-8", "surrogatepass") + b"\0" + prints.of(path)
+        name = rel.rsplit("/", 1)[-1]
+        if name in ("go.mod", "go.work"):  # GP401 asks whether go.sum / go.work.sum exists beside it
+            line += b"\0sum" if os.path.isfile(path[:-4] + ".sum" if name == "go.mod" else path + ".sum") else b"\0-"
+        lines.setdefault(kind, []).append(line)
     out = {}
+    head = f"{base}\0{project.cwd}\0".encode("utf-8", "surrogatepass")
     for kind, needs in DEPENDS.items():
-        if "gitlab" in needs and "gitlab" in stats and kind in ("dockerfile", "dockerignore"):
+        if "gitlab" in needs and "gitlab" in lines and kind in ("dockerfile", "dockerignore"):
             needs += ("yaml",)  # the GitLab files' includes can build these Dockerfiles too
-        digest = hashlib.sha256(base.encode())
+        digest = hashlib.sha256(head)
         for need in needs:
-            for line in stats.get(need, ()):
-                digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+            for line in lines.get(need, ()):
+                digest.update(line + b"\n")
         out[kind] = digest.hexdigest()
     return out
+
+
+# A file whose ctime is this close to the moment it was hashed may still change within the same
+# timestamp tick (coarse kernel clocks, 1 s on some file systems): its hash is not remembered.
+STABLE_NS = 2_000_000_000
+
+
+class Fingerprints:
+    """Content hashes of files, remembered across runs by their full stat identity (device, inode,
+    size, mtime and ctime, as git's index does), so a warm run reads only what changed.
+
+    Size and mtime alone can be restored after an edit (`touch -r`); ctime cannot (the kernel sets
+    it on every change, from its own clock), and a new checkout gets new inodes and ctimes, so a
+    remembered hash never stands for edited content. A hash is remembered only for a file that
+    had not changed for STABLE_NS before it was read (git's "racy clean" rule), and only for
+    regular files. Remembered entries come from the cache file and are checked before use."""
+
+    def __init__(self, known: dict, root: str):
+        self.before = known
+        self.known: dict[str, list] = {}  # what the next run may reuse: only this run's files
+        self.root = root
+        self.now = None
+
+    def of(self, path: str) -> bytes:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return b"absent"
+        if not stat.S_ISREG(st.st_mode):
+            return fingerprint(path, self.root)
+        seen = self.before.get(path)  # [inode, size, mtime, ctime, device, hex digest], as stored below
+        if type(seen) is list and len(seen) == 6 and seen[0] == st.st_ino and seen[1] == st.st_size \
+                and seen[2] == st.st_mtime_ns and seen[3] == st.st_ctime_ns and seen[4] == st.st_dev \
+                and type(seen[5]) is str and len(seen[5]) == 64:
+            self.known[path] = seen
+            return seen[5].encode("utf-8", "surrogatepass")  # a forged value only changes the key
+        if self.now is None:
+            import time
+
+            self.now = time.time_ns()
+        printed = fingerprint(path, self.root)
+        if len(printed) != 32:  # not a content hash: read, or not, every time
+            return printed
+        digest = printed.hex()
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self.now - STABLE_NS:
+            ident = _identity(st)
+            if _identity(os.lstat(path)) == ident:  # unchanged while it was read: the hash is its
+                self.known[path] = ident + [digest]
+        return digest.encode("ascii")
+
+
+def _identity(st: os.stat_result) -> list:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_dev]
+
+
+def fingerprint(path: str, root: str) -> bytes:
+    """What a lint can see of a file: the hash of its content for a regular file within the size
+    limit; only its type or size otherwise. A symlink counts as its target text plus, when it
+    resolves inside the repository, what it points at. Never blocks on a FIFO, never reads
+    outside the root."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            return b"absent"
+        real = os.path.realpath(path)
+        root_real = os.path.realpath(root)
+        inside = real.startswith(root_real.rstrip(os.sep) + os.sep)
+        return b"link:" + os.fsencode(target) + b"\0" + (_content_print(real) if inside else b"outside")
+    try:
+        return _fd_print(fd)
+    finally:
+        os.close(fd)
+
+
+def _content_print(path: str) -> bytes:
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return b"unreadable"
+    try:
+        return _fd_print(fd)
+    finally:
+        os.close(fd)
+
+
+def _fd_print(fd: int) -> bytes:
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return b"type:%o" % stat.S_IFMT(st.st_mode)
+        if st.st_size > MAX_INPUT_BYTES:
+            return b"large:%d" % st.st_size
+        data = _read_all(fd, MAX_INPUT_BYTES, st.st_size)
+    except OSError:
+        return b"unreadable"
+    if data is None:
+        return b"large"
+    return hashlib.sha256(data).digest()

@@ -166,9 +166,9 @@ def _lint(args) -> int:
             diff = _diff(outcome, result.sources, project)
             sys.stdout.write(diff)
             return 1 if diff else (2 if result.input_errors else 0)
-        refused = set(_write(outcome, result.sources))
+        written = _write(outcome, result.sources, root)
+        refused = set(outcome.texts) - written - {"-"}
         status_extra = len(refused)
-        written = set(outcome.texts) - refused - {"-"}
         diagnostics = outcome.diagnostics
         if refused:  # what remains is what is on disk now: only the written files changed
             kept = {path: text for path, text in outcome.texts.items() if path in written}
@@ -215,11 +215,11 @@ def _error(message) -> None:
 
 def _cache(args, project, selection):
     """The result cache, salted with everything a file's findings depend on besides itself."""
-    from .cache import ResultCache, salts
+    from .cache import ResultCache
 
     per_file = [(pattern, sorted(codes)) for pattern, codes in selection.per_file_ignores]
     config = repr((sorted(selection.enabled), per_file, sorted(selection.options.items())))
-    return ResultCache(project.root, salts(project, config), args.cache_dir)
+    return ResultCache(project, config, args.cache_dir)
 
 
 def _relinter(targets, root, selection, result):
@@ -316,29 +316,17 @@ def _diff(outcome, sources, project) -> str:
     return out
 
 
-def _write(outcome, sources) -> list[str]:
-    """Write the fixed files; returns the paths that could not be written."""
-    from .fix import WriteRefused
-    from .source import Source
+def _write(outcome, sources, root: str) -> set[str]:
+    """Write the fixed files (writer.py); say which fixes were dropped and which files were not
+    written. Returns the paths written."""
+    from .writer import write_fixes
 
-    refused = []
     for path, why in outcome.reverted.items():
         _error(f"{path}: fixes not applied: {why}")
-    for path, text in sorted(outcome.texts.items()):
-        if path == "-":
-            continue
-        source = sources.get(path)
-        if source is None:  # a file a fix of another file's finding edits (GP105, companions)
-            with open(path, "rb") as f:
-                source = Source.from_bytes(path, path, "other", f.read())
-        try:
-            from .fix import write_atomic
-
-            write_atomic(path, source.to_bytes(text), source.to_bytes())
-        except WriteRefused as exc:
-            print(f"gplint: {source.path}: {exc}", file=sys.stderr)
-            refused.append(path)
-    return refused
+    result = write_fixes(outcome.texts, sources, root, outcome.read_as)
+    for shown, why in result.refused:
+        _error(f"{shown}: {why}")
+    return set(result.written)
 
 
 def _report(args, diagnostics, fixes=None, linted: bool = True) -> None:

@@ -1,19 +1,14 @@
 """Applying fixes: non-overlapping text edits on the original characters, re-linted until stable,
-reverted where the result no longer parses, written atomically and only when something changed."""
+reverted where the result no longer parses. writer.py writes the changed files."""
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
 from .records import dataclass, field
+from .source import Source
 
 MAX_PASSES = 8
-
-
-class WriteRefused(Exception):
-    pass
 
 
 @dataclass
@@ -24,6 +19,7 @@ class FixOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains after fixing
     # every fix taken: its diagnostic and the files its edits change (a fix may edit other files)
     fixes: list[tuple[Diagnostic, tuple[str, ...]]] = field(default_factory=list)
+    read_as: dict[str, Source] = field(default_factory=dict)  # abspath -> the file the fixes were made on
 
 
 def applicable(diag: Diagnostic, unsafe: bool) -> bool:
@@ -81,6 +77,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     """
     outcome = FixOutcome()
     originals: dict[str, str] = {}
+    read_as: dict[str, Source] = {}
     current: dict[str, str] = {}
     diags = diagnostics
     for _ in range(MAX_PASSES):
@@ -103,6 +100,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
         for path, edits in per_file.items():
             base = current.get(path, edits[0].source.text)
             originals.setdefault(path, edits[0].source.text)
+            read_as.setdefault(path, edits[0].source)
             new = apply_edits(base, edits)
             if new != base:
                 current[path] = new
@@ -116,41 +114,6 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
                 del current[path]
         diags = relint(dict(current))
     outcome.texts = {p: t for p, t in current.items() if t != originals.get(p)}
+    outcome.read_as = {p: read_as[p] for p in outcome.texts}
     outcome.diagnostics = relint(dict(outcome.texts)) if outcome.texts else diagnostics
     return outcome
-
-
-def write_atomic(path: str, data: bytes, expected: bytes) -> None:
-    """Replace a file's bytes through a temporary file and a rename in the same folder.
-
-    A symlink is written through to its target (the link stays a link). The file must still hold
-    `expected` (nobody changed it since it was read) and must be writable by its mode.
-    """
-    real = os.path.realpath(path)
-    try:
-        st = os.stat(real)
-        with open(real, "rb") as f:
-            on_disk = f.read()
-    except OSError as exc:
-        raise WriteRefused(f"cannot read it back: {exc.strerror}") from None
-    if on_disk != expected:
-        raise WriteRefused("it changed on disk since gplint read it; not overwritten")
-    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise WriteRefused("it is read-only; not overwritten")
-    folder = os.path.dirname(real) or "."
-    import tempfile  # only when writing: it imports shutil and random
-
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(real) + ".", suffix=".gplint-tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, real)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise WriteRefused(f"write failed ({exc.strerror}); the original is untouched") from None
