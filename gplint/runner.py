@@ -7,7 +7,7 @@ import sys
 from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
-from .project import MAX_BYTES, Project
+from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
 
@@ -72,26 +72,20 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
     return unique
 
 
-def read_target(target: Target, override: str | None = None) -> Source:
-    """The target as a Source; raises SourceError with a clear reason when it is unusable."""
+def read_target(target: Target, override: str | None = None, root: str | None = None) -> Source:
+    """The target as a Source; raises SourceError with a clear reason when it is unusable.
+
+    A file is read only when it is a regular file inside its repository root (`root`, or the
+    root of its own repository when it lies elsewhere), never through a symlink that leads out
+    of it: confined.py."""
     if override is not None:
-        data = None
-    elif target.data is not None:
+        return Source(target.display, target.abspath, target.kind, override)
+    if target.data is not None:
         data = target.data
     else:
-        if os.path.isdir(target.abspath):
-            raise SourceError("is a directory, not a file")
-        try:
-            size = os.path.getsize(target.abspath)
-            if size > MAX_BYTES:
-                raise SourceError(f"file too large to lint ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-            with open(target.abspath, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
-    if override is not None:
-        src = Source(target.display, target.abspath, target.kind, override)
-        return src
+        from .confined import read_bytes, root_for
+
+        data = read_bytes(target.abspath, root_for(target.abspath, root or os.getcwd()))
     return Source.from_bytes(target.display, target.abspath, target.kind, data)
 
 
@@ -132,7 +126,7 @@ def _from_cache(targets: list[Target], project: Project, cache, into: RunResult)
             misses.append(target)
             continue
         try:
-            source = read_target(target)
+            source = read_target(target, root=project.root)
         except SourceError:
             misses.append(target)
             continue
@@ -160,7 +154,7 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
     for target in targets:
         override = (overrides or {}).get(target.abspath)
         try:
-            source = read_target(target, override)
+            source = read_target(target, override, project.root)
             if override is not None and originals and target.abspath in originals:
                 source.has_bom = originals[target.abspath].has_bom
         except SourceError as exc:
