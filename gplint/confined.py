@@ -24,6 +24,7 @@ race against the person running gplint, not against the repository.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -41,7 +42,12 @@ _NOT_REGULAR = (
 
 
 class Unreadable(SourceError):
-    """A file gplint will not read (outside the repository, not a regular file, too large)."""
+    """A file gplint will not read (outside the repository, not a regular file, too large);
+    `missing` when there is simply no file there."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 def _what(mode: int) -> str:
@@ -81,7 +87,8 @@ def check(abspath: str, root: str) -> str:
     try:
         st = os.stat(real)
     except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+        raise Unreadable(f"cannot read: {exc.strerror or exc}",
+                         missing=exc.errno in (errno.ENOENT, errno.ENOTDIR)) from None
     if not stat.S_ISREG(st.st_mode):
         raise Unreadable(f"{_what(st.st_mode)}, not a regular file; not read")
     if st.st_size > MAX_BYTES:

@@ -39,7 +39,7 @@ class Project:
     _governed: dict | None = None
     _build_keys: set = field(default_factory=set)
     unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
-    refused: dict = field(default_factory=dict)  # rel -> why source() did not read it (outside, not regular…)
+    refused: dict = field(default_factory=dict)  # rel -> the SourceError: why source() did not read it
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -85,7 +85,7 @@ class Project:
                 data = read_bytes(path, self.root)
                 self._sources[key] = Source.from_bytes(self.display(path), path, kind, data)
             except SourceError as exc:
-                self.refused[rel] = exc.message
+                self.refused[rel] = exc
         return self._sources[key]
 
     def add_source(self, rel: str, source: Source) -> None:
