@@ -274,8 +274,10 @@ def _write(outcome, sources) -> int:
                 source = Source.from_bytes(path, path, "other", f.read())
         try:
             from .fix import write_atomic
+            from .interrupts import deferred
 
-            write_atomic(path, source.to_bytes(text), source.to_bytes())
+            with deferred():  # Ctrl-C waits for this one file: no temporary file is left behind
+                write_atomic(path, source.to_bytes(text), source.to_bytes())
         except WriteRefused as exc:
             print(f"gplint: {source.path}: {exc}", file=sys.stderr)
             refused += 1

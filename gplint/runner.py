@@ -183,7 +183,7 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
     return result
 
 
-# -- many files: worker processes (fork: they inherit the project and the selection) ------------
+# -- many files: worker processes (forked: they inherit the project and the selection) ----------
 _STATE: tuple | None = None
 
 
@@ -201,27 +201,30 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
                    overrides: dict[str, str] | None = None, originals: dict[str, Source] | None = None) -> RunResult:
     """Lint in forked worker processes. They inherit the project, the selection and a fix
     run's texts (`overrides`), and send back results and the image builds they found."""
-    import multiprocessing
+    from . import workers as forked
 
     global _STATE
+    if not forked.available():
+        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
     ci = [t for t in targets if t.kind in CI_KINDS]
     rest = [t for t in targets if t.kind not in CI_KINDS]
     merged = RunResult()
-    context = multiprocessing.get_context("fork")
     for phase in (ci, rest):
         if not phase:
             continue
         _STATE = (project, selected, overrides, originals)
         chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
-        with context.Pool(min(workers, len(chunks))) as pool:
-            for result, builds in pool.imap(_work, chunks):
-                merged.diagnostics.extend(result.diagnostics)
-                merged.sources.update(result.sources)
-                merged.produced.update(result.produced)
-                merged.input_errors += result.input_errors
-                for dockerfile, ctx, network_host in builds:
-                    project.add_build(dockerfile, ctx, network_host)
+        # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
+        # (workers.py says why the pool could hang)
+        for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
+            merged.diagnostics.extend(result.diagnostics)
+            merged.sources.update(result.sources)
+            merged.produced.update(result.produced)
+            merged.input_errors += result.input_errors
+            for dockerfile, ctx, network_host in builds:
+                project.add_build(dockerfile, ctx, network_host)
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}
