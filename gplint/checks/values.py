@@ -117,6 +117,7 @@ def empty_goproxy_written(doc: Document, project):
 
 @rule("GP301", kinds=VALUE_KINDS)
 def checksum_db_disabled(doc: Document, project):
+    nosumdb_set = None  # whether a non-empty GONOSUMDB is written: asked once, not per GOPRIVATE
     for setting in literal_settings(doc, ("GOSUMDB", "GOFLAGS") + CHECKSUM_GLOB_VARIABLES):
         value = setting.value
         message = None
@@ -132,7 +133,9 @@ def checksum_db_disabled(doc: Document, project):
                            "no longer supported` and other commands silently ignore it; use GOINSECURE for "
                            "specific hosts, and keep the checksum database on")
         elif setting.name in CHECKSUM_GLOB_VARIABLES:
-            if setting.name == "GOPRIVATE" and any(s.value for s in literal_settings(doc, ("GONOSUMDB",))):
+            if setting.name == "GOPRIVATE" and nosumdb_set is None:
+                nosumdb_set = any(s.value for s in literal_settings(doc, ("GONOSUMDB",)))
+            if setting.name == "GOPRIVATE" and nosumdb_set:
                 continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
             for item_start, item in _items(value):
                 if goenv.is_catch_all_pattern(item):
