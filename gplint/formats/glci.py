@@ -102,6 +102,8 @@ class _Context:
         self.includes = 0
         self.jobs: dict[str, _Located] = {}
         self.resolved: dict[str, dict[str, _Located]] = {}
+        self.references: dict[tuple, object] = {}  # !reference path -> what it points at
+        self.sizes: dict[tuple, int] = {}  # (id(node), depth) -> script lines once expanded
 
 
 def lower(source: Source, project=None) -> Document:
@@ -145,9 +147,11 @@ def _lower_jobs(doc: Document, top: dict[str, _Located], ctx: _Context) -> None:
             scope.services = [i for item in services.node.items if (i := _image(_Located(item, services.source)))]
         scope.one_shell = True
         session = {"cwd": ""}
-        for key in ("before_script", "script"):
-            part = merged.get(key) or (key == "before_script" and inherits_default(key) and _get(default, key)) \
-                or None
+        parts = [merged.get(key) or (key == "before_script" and inherits_default(key) and _get(default, key))
+                 or None for key in ("before_script", "script")]
+        # counted before anything is lowered: a fan-out of !reference is caught in linear time
+        ctx.budget.spend(sum(_script_size(part, ctx) for part in parts))
+        for part in parts:
             _scripts(scope, part, ctx, session)
         doc.scopes.append(scope)
 
@@ -357,9 +361,16 @@ def _variables(located: _Located | None, ctx: _Context, depth: int = 0) -> dict[
 
 
 def _reference(node, ctx: _Context):
-    """`!reference [.job, key, …]`: the node it points at."""
+    """`!reference [.job, key, …]`: the node it points at (looked up once per path)."""
+    names = tuple(i.value for i in node.items if i.kind == "scalar")
+    if names in ctx.references:
+        return ctx.references[names]
+    found = ctx.references[names] = _follow(names, ctx)
+    return found
+
+
+def _follow(names: tuple, ctx: _Context):
     ctx.budget.spend()
-    names = [i.value for i in node.items if i.kind == "scalar"]
     jobs = ctx.jobs
     if not names or names[0] not in jobs:
         return None
@@ -380,6 +391,28 @@ def _image(located: _Located | None) -> str | None:
     return image_name(located.node, "name")
 
 
+def _script_size(located: _Located | None, ctx: _Context, depth: int = 0) -> int:
+    """How many script lines and references `_scripts` would visit, `!reference`s expanded: memoised per node
+    and depth, so a reference that fans out five ways over ten levels costs 50 steps, not 5^10."""
+    if located is None or depth > MAX_REFERENCE_DEPTH:
+        return 0
+    key = (id(located.node), depth)
+    found = ctx.sizes.get(key)
+    if found is not None:
+        return found
+    node = located.node
+    if node.kind == "seq" and node.tag == "!reference":
+        size = 1 + _script_size(_reference(node, ctx), ctx, depth + 1)
+    else:
+        size = 0
+        for item in node.items if node.kind == "seq" else [node]:
+            size += 1  # a line, or a reference followed (even one that ends in nothing)
+            if item.kind == "seq" and item.tag == "!reference":
+                size += _script_size(_reference(item, ctx), ctx, depth + 1)
+    ctx.sizes[key] = size
+    return size
+
+
 def _scripts(scope: Scope, located: _Located | None, ctx: _Context, session: dict, depth: int = 0) -> None:
     """Lower script lines into the job. They all run in one shell (before_script, then script):
     an `export` or a `cd` in one line still holds in the next (§13)."""
@@ -390,8 +423,7 @@ def _scripts(scope: Scope, located: _Located | None, ctx: _Context, session: dic
         _scripts(scope, _reference(node, ctx), ctx, session, depth + 1)
         return
     items = node.items if node.kind == "seq" else [node]
-    for item in items:
-        ctx.budget.spend()
+    for item in items:  # counted by _script_size before lowering
         if item.kind == "seq" and item.tag == "!reference":
             _scripts(scope, _reference(item, ctx), ctx, session, depth + 1)
         elif item.kind == "scalar" and item.value:
