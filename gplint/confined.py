@@ -8,6 +8,8 @@ is confined to its own root, found the same way (`root_for`). A file is read onl
 * its real path (every symlink resolved) lies inside the root's real path: a symlink may point
   anywhere inside the repository, never out of it (`Dockerfile -> /etc/passwd` is refused, and
   so is a file reached through a symlinked folder that leads out);
+* neither path goes through a `.git` folder (`Dockerfile -> .git/config` would print lines of
+  a file where CI checkouts keep credentials);
 * it is a regular file: a FIFO would block `open` forever, `/dev/zero` never ends, a socket
   cannot be read. `stat` says so before opening; the file is then opened with O_NONBLOCK (a FIFO
   swapped in after the check cannot block the open) and O_NOFOLLOW, and `fstat` on the open file
@@ -82,8 +84,12 @@ def check(abspath: str, root: str) -> str:
     if not inside(path, root):
         raise Unreadable("outside the repository; not read")
     real = os.path.realpath(path)
-    if not inside(real, os.path.realpath(root)):
+    real_root = os.path.realpath(root)
+    if not inside(real, real_root):
         raise Unreadable("a symlink that leads outside the repository; not read")
+    if ".git" in os.path.relpath(real, real_root).split(os.sep) or ".git" in os.path.relpath(path, root).split(os.sep):
+        # .git/config may hold a CI checkout's credentials: never read, nor print a line of it
+        raise Unreadable("inside the .git folder; not read")
     try:
         st = os.stat(real)
     except OSError as exc:

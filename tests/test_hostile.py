@@ -155,6 +155,26 @@ def test_symlink_out_of_the_repository_is_not_read(world, capsys, route):
     assert snapshot(outside) == before
 
 
+@pytest.mark.parametrize("name", ["Dockerfile", ".gitlab-ci.yml", ".github/workflows/ci.yml"])
+def test_nothing_is_read_from_the_git_folder(world, capsys, name):
+    """CI checkouts keep credentials in .git/config: a symlink to it must not print a line."""
+    repo, _ = world
+    (repo / ".git" / "config").write_text(f"[core]\n\tbare = false\n[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n")
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).symlink_to(repo / ".git" / "config")
+    status, printed, diags = lint(capsys)
+    assert status == 2 and SECRET not in printed and "[core]" not in printed
+    assert [d["message"] for d in diags] == ["inside the .git folder; not read"]
+
+
+def test_a_symlink_loop_is_a_clear_error(world, capsys):
+    repo, _ = world
+    (repo / "Dockerfile").symlink_to("Dockerfile.b")
+    (repo / "Dockerfile.b").symlink_to("Dockerfile")
+    status, printed, diags = lint(capsys, "Dockerfile")
+    assert status == 2 and "Traceback" not in printed and diags[0]["message"].startswith("cannot read")
+
+
 def test_cross_file_reads_stay_inside(world):
     """go.mod, .dockerignore, go.sum and Dockerfiles that a repository names (a CI `-f`, a COPY)
     are read only inside the root: not by `..`, not through a symlink, not through a folder."""
