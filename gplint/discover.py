@@ -90,14 +90,17 @@ class GitIgnore:
     """The .gitignore files of a tree (git's rules: last match wins, `/` anchors, `dir/` only
     matches directories, `**` spans folders, an excluded folder is never entered)."""
 
-    def __init__(self):
+    def __init__(self, root: str | None = None):
         self.rules: list[tuple[str, object, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
+        self.root = root  # .gitignore files are read only inside it (confined.py)
 
     def add_file(self, base: str, path: str) -> None:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                lines = f.read().splitlines()
-        except OSError:
+        from .confined import read_bytes
+        from .source import SourceError
+
+        try:  # a regular file inside the repository only: a FIFO named .gitignore must not block
+            lines = read_bytes(path, self.root or os.path.dirname(path)).decode("utf-8", "replace").splitlines()
+        except SourceError:
             return
         for line in lines:
             if not line.strip() or line.startswith("#"):
@@ -200,7 +203,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
     """Lintable files under folder (absolute) and the repository inventory (root-relative
     go.mod, go.work, vendor/modules.txt, YAML files and the kinds gplint reads), honouring
     .gitignore files. Folders that cannot be listed are added to `unreadable` when given."""
-    ignore = GitIgnore()
+    ignore = GitIgnore(root)
     # .gitignore files of the folders above the walked one still apply
     rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
     if rel_folder != "." and not rel_folder.startswith(".."):

@@ -2,6 +2,7 @@
 reverted where the result no longer parses. writer.py writes the changed files."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 
 from .diagnostic import Diagnostic, Edit
@@ -39,22 +40,52 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def _duplicate(edit: Edit, taken: list[Edit]) -> bool:
-    """Two rules inserting the same line at the same place (GP101 and GP105 both adding
-    `ARG GOPROXY` to a stage) make one edit, not two. `taken`: the edits of the same file."""
-    return any((o.start, o.end, o.content) == (edit.start, edit.end, edit.content) for o in taken)
+class _Taken:
+    """The edits taken in one file in one pass, indexed so that asking whether a new edit
+    duplicates or collides with one of them costs O(log n), not a scan (a Dockerfile with
+    10,000 stages has 10,000 fixes: scanning made --fix quadratic).
+
+    Two edits collide when they overlap (`s < b and a < e` for [s, e) against [a, b)); two
+    insertions at one point both apply, in order, and so does an insertion at either end of a
+    replaced range. Taken edits never collide with each other, so their non-empty ranges are
+    disjoint: sorted by start, they are sorted by end too."""
+
+    __slots__ = ("starts", "ranges", "exact", "edits")
+
+    def __init__(self):
+        self.starts: list[int] = []  # start of every taken edit, sorted
+        self.ranges: list[tuple[int, int]] = []  # (start, end) of the non-empty ones, sorted
+        self.exact: set[tuple[int, int, str]] = set()
+        self.edits: list[Edit] = []
+
+    def duplicate(self, edit: Edit) -> bool:
+        """Two rules inserting the same line at the same place (GP101 and GP105 both adding
+        `ARG GOPROXY` to a stage) make one edit, not two."""
+        return (edit.start, edit.end, edit.content) in self.exact
+
+    def collides(self, edit: Edit) -> bool:
+        s, e = edit.start, edit.end
+        if bisect.bisect_right(self.starts, s) < bisect.bisect_left(self.starts, e):
+            return True  # a taken edit starts strictly inside (s, e)
+        i = bisect.bisect_left(self.ranges, (s, -1))
+        if s < e and i < len(self.ranges) and self.ranges[i][0] == s:
+            return True  # both replace text from the same point
+        return i > 0 and self.ranges[i - 1][1] > s  # the range before s reaches past it
+
+    def add(self, edit: Edit) -> None:
+        bisect.insort(self.starts, edit.start)
+        if edit.start < edit.end:
+            bisect.insort(self.ranges, (edit.start, edit.end))
+        self.exact.add((edit.start, edit.end, edit.content))
+        self.edits.append(edit)
 
 
-def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
-    """Whether an edit collides with one already taken in the same file (`taken`)."""
-    for other in taken:
-        if edit.start == edit.end == other.start == other.end:
-            continue  # two insertions at one point: both apply, in order
-        if edit.start < other.end and other.start < edit.end:
-            return True
-        if (edit.start == edit.end and other.start < edit.start < other.end) or (
-                other.start == other.end and edit.start < other.start < edit.end):
-            return True
+def _collide_among(edits: list[Edit]) -> bool:
+    """Whether two edits of one fix collide with each other (a fix has a handful of edits)."""
+    for i, a in enumerate(edits):
+        for b in edits[i + 1:]:
+            if a.source.abspath == b.source.abspath and a.start < b.end and b.start < a.end:
+                return True
     return False
 
 
@@ -81,7 +112,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     current: dict[str, str] = {}
     diags = diagnostics
     for _ in range(MAX_PASSES):
-        per_file: dict[str, list[Edit]] = {}  # the edits taken in this pass, by file
+        per_file: dict[str, _Taken] = {}  # the edits taken in this pass, by file
         for diag in diags:
             if not applicable(diag, unsafe) or diag.fix.edits[0].source.abspath in outcome.reverted:
                 continue
@@ -89,15 +120,20 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
                 continue  # the fix did not remove its finding: inserting again would only repeat it
             if any(e.source.abspath == "-" and diag.source.abspath != "-" for e in diag.fix.edits):
                 continue
-            edits = [e for e in diag.fix.edits if not _duplicate(e, per_file.get(e.source.abspath, ()))]
-            if not edits or any(_overlaps(e, per_file.get(e.source.abspath, ())) for e in edits):
+            edits = [e for e in diag.fix.edits
+                     if not (e.source.abspath in per_file and per_file[e.source.abspath].duplicate(e))]
+            if not edits or any(e.source.abspath in per_file and per_file[e.source.abspath].collides(e)
+                                for e in edits):
+                continue
+            if _collide_among(edits):
                 continue
             for edit in edits:
-                per_file.setdefault(edit.source.abspath, []).append(edit)
+                per_file.setdefault(edit.source.abspath, _Taken()).add(edit)
             outcome.applied[diag.source.abspath] = outcome.applied.get(diag.source.abspath, 0) + 1
             outcome.fixes.append((diag, tuple(sorted({e.source.abspath for e in edits}))))
         changed = False
-        for path, edits in per_file.items():
+        for path, taken in per_file.items():
+            edits = taken.edits
             base = current.get(path, edits[0].source.text)
             originals.setdefault(path, edits[0].source.text)
             read_as.setdefault(path, edits[0].source)

@@ -225,14 +225,46 @@ def walk(scope: Scope) -> Iterator[tuple[object, Env]]:
     RUN-local state (export) is reset at each new statement, because every RUN starts a new shell;
     `go env -w` persists in the file system and so travels down the lineage.
     """
-    env = Env()
-    lineage = list(scope.lineage())
-    env.envs.update(lineage[-1].image_env)  # the base image's ENV, before anything the file sets
-    for name, setting in scope.initial.items():
-        env.envs[name] = setting
-    for ancestor in reversed(lineage[1:]):
-        env = _final(ancestor, env)
+    if scope.initial or scope.parent is None:
+        env = Env()
+        lineage = list(scope.lineage())
+        env.envs.update(lineage[-1].image_env)  # the base image's ENV, before anything the file sets
+        for name, setting in scope.initial.items():
+            env.envs[name] = setting
+        for ancestor in reversed(lineage[1:]):
+            env = _final(ancestor, env)
+    else:
+        env = _handed_down(scope.parent)
     yield from _events_with_env(scope, env)
+
+
+# stage -> (the stage, the persistent environment it hands to stages derived from it). Each stage
+# replays its ancestors once, not once per descendant: a chain of 10,000 stages stays linear.
+# The entry holds the stage itself, so its id cannot be reused while the entry lives.
+_HANDED: dict[int, tuple] = {}
+_HANDED_MAX = 100_000
+
+
+def _handed_down(scope: Scope) -> Env:
+    """What `scope` hands down (its lineage replayed), for stages without initial settings."""
+    pending = []
+    probe: Scope | None = scope
+    env = Env()
+    while probe is not None and len(pending) < 256:  # lineage()'s bound
+        entry = _HANDED.get(id(probe))
+        if entry is not None and entry[0] is probe:
+            env = entry[1]
+            break
+        pending.append(probe)
+        probe = probe.parent
+    if probe is None and pending:  # replayed from the root: its base image's ENV comes first
+        env.envs.update(pending[-1].image_env)
+    if len(_HANDED) + len(pending) > _HANDED_MAX:
+        _HANDED.clear()
+    for ancestor in reversed(pending):
+        env = _final(ancestor, env)
+        _HANDED[id(ancestor)] = (ancestor, env)
+    return env
 
 
 def _events_with_env(scope: Scope, env: Env) -> Iterator[tuple[object, Env]]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import posixpath
 
+from .confined import MAX_BYTES, read_bytes
 from .records import dataclass, field
 from .source import Source, SourceError
 
-MAX_BYTES = 10 * 1024 * 1024  # larger inputs are reported, not read (no real config file is near this)
+__all__ = ["MAX_BYTES", "BuildContext", "Project", "lower"]
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Project:
     unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
     skipped: list = field(default_factory=list)  # (path, why, quiet) named files gplint does not lint
     _gitlab_included: dict | None = None
+    refused: dict = field(default_factory=dict)  # rel -> the SourceError: why source() did not read it
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -57,12 +59,23 @@ class Project:
         return abspath if rel.startswith("..") else rel
 
     def exists(self, rel: str) -> bool:
-        return os.path.isfile(self.abs(rel))
+        """Whether a regular file is there that gplint may read (inside the repository)."""
+        from .confined import check
+
+        try:
+            check(self.abs(rel), self.root)
+        except SourceError:
+            return False
+        return True
 
     # -- files --------------------------------------------------------------------------------
     def source(self, rel: str, kind: str) -> Source | None:
         """The file as a Source, or None when it is absent or unusable (the linted files report
-        their own problems; auxiliary files just stay silent)."""
+        their own problems; auxiliary files just stay silent, and `refused` says why).
+
+        Only regular files inside the repository are read, never through a symlink that leads
+        out of it (confined.py): a path here comes from the repository itself (an include, a
+        `docker build -f`, a COPY source), so it is untrusted."""
         key = (rel, kind)
         if key not in self._sources:
             self._sources[key] = None
@@ -71,11 +84,10 @@ class Project:
                 self._sources[key] = Source(self.display(path), path, kind, self.overrides[path])
                 return self._sources[key]
             try:
-                if os.path.isfile(path) and os.path.getsize(path) <= MAX_BYTES:
-                    with open(path, "rb") as f:
-                        self._sources[key] = Source.from_bytes(self.display(path), path, kind, f.read())
-            except (OSError, SourceError):
-                pass
+                data = read_bytes(path, self.root)
+                self._sources[key] = Source.from_bytes(self.display(path), path, kind, data)
+            except SourceError as exc:
+                self.refused[rel] = exc
         return self._sources[key]
 
     def add_source(self, rel: str, source: Source) -> None:

@@ -7,7 +7,7 @@ import sys
 from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
-from .project import MAX_BYTES, Project
+from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
 
@@ -126,26 +126,20 @@ def _unique(targets: list[Target]) -> list[Target]:
     return unique
 
 
-def read_target(target: Target, override: str | None = None) -> Source:
-    """The target as a Source; raises SourceError with a clear reason when it is unusable."""
+def read_target(target: Target, override: str | None = None, root: str | None = None) -> Source:
+    """The target as a Source; raises SourceError with a clear reason when it is unusable.
+
+    A file is read only when it is a regular file inside its repository root (`root`, or the
+    root of its own repository when it lies elsewhere), never through a symlink that leads out
+    of it: confined.py."""
     if override is not None:
-        data = None
-    elif target.data is not None:
+        return Source(target.display, target.abspath, target.kind, override)
+    if target.data is not None:
         data = target.data
     else:
-        if os.path.isdir(target.abspath):
-            raise SourceError("is a directory, not a file")
-        try:
-            size = os.path.getsize(target.abspath)
-            if size > MAX_BYTES:
-                raise SourceError(f"file too large to lint ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-            with open(target.abspath, "rb") as f:
-                data = f.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
-    if override is not None:
-        src = Source(target.display, target.abspath, target.kind, override)
-        return src
+        from .confined import read_bytes, root_for
+
+        data = read_bytes(target.abspath, root_for(target.abspath, root or os.getcwd()))
     return Source.from_bytes(target.display, target.abspath, target.kind, data)
 
 
@@ -186,7 +180,7 @@ def _from_cache(targets: list[Target], project: Project, cache, into: RunResult)
             misses.append(target)
             continue
         try:
-            source = read_target(target)
+            source = read_target(target, root=project.root)
         except SourceError:
             misses.append(target)
             continue
@@ -214,7 +208,7 @@ def _lint_files(targets: list[Target], project: Project, selected, overrides=Non
     for target in targets:
         override = (overrides or {}).get(target.abspath)
         try:
-            source = read_target(target, override)
+            source = read_target(target, override, project.root)
             if override is not None and originals and target.abspath in originals:
                 source.has_bom = originals[target.abspath].has_bom
         except SourceError as exc:
@@ -265,7 +259,7 @@ def _in_included(diags: list[Diagnostic], files: tuple[str, ...], project: Proje
     return kept
 
 
-# -- many files: worker processes (fork: they inherit the project and the selection) ------------
+# -- many files: worker processes (forked: they inherit the project and the selection) ----------
 _STATE: tuple | None = None
 
 
@@ -283,27 +277,30 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
                    overrides: dict[str, str] | None = None, originals: dict[str, Source] | None = None) -> RunResult:
     """Lint in forked worker processes. They inherit the project, the selection and a fix
     run's texts (`overrides`), and send back results and the image builds they found."""
-    import multiprocessing
+    from . import workers as forked
 
     global _STATE
+    if not forked.available():
+        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
     ci = [t for t in targets if t.kind in CI_KINDS]
     rest = [t for t in targets if t.kind not in CI_KINDS]
     merged = RunResult()
-    context = multiprocessing.get_context("fork")
     for phase in (ci, rest):
         if not phase:
             continue
         _STATE = (project, selected, overrides, originals)
         chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
-        with context.Pool(min(workers, len(chunks))) as pool:
-            for result, builds in pool.imap(_work, chunks):
-                merged.diagnostics.extend(result.diagnostics)
-                merged.sources.update(result.sources)
-                merged.produced.update(result.produced)
-                merged.input_errors += result.input_errors
-                for dockerfile, ctx, network_host in builds:
-                    project.add_build(dockerfile, ctx, network_host)
+        # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
+        # (workers.py says why the pool could hang)
+        for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
+            merged.diagnostics.extend(result.diagnostics)
+            merged.sources.update(result.sources)
+            merged.produced.update(result.produced)
+            merged.input_errors += result.input_errors
+            for dockerfile, ctx, network_host in builds:
+                project.add_build(dockerfile, ctx, network_host)
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}

@@ -44,14 +44,18 @@ class Source:
 
     @classmethod
     def from_bytes(cls, path: str, abspath: str, kind: str, data: bytes) -> "Source":
-        if b"\x00" in data[:8192]:
+        # git calls a file binary when its first 8,000 bytes hold a NUL; gplint reads the whole
+        # file anyway, so it looks at all of it (a NUL at byte 9,000 is no text either)
+        if b"\x00" in data:
             raise SourceError("binary file (contains NUL bytes)")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise SourceError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+            # the position, never the bytes around it: the message must not echo the file
+            raise SourceError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {col})",
+                              line, col) from None
         has_bom = text.startswith(BOM)
         if has_bom:
             text = text[1:]

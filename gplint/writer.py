@@ -53,6 +53,7 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str, read_as: dict |
     (abspath -> Source); any other file a fix edits was named by repository content and must lie
     inside `root`. `read_as`: the Source each fixed text was made from (FixOutcome.read_as). The
     file on disk must still hold the bytes it was read as."""
+    from .interrupts import deferred
     from .source import Source, SourceError
 
     result = WriteResult()
@@ -71,7 +72,8 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str, read_as: dict |
                     source = Source.from_bytes(path, path, "other", data)
                 except SourceError as exc:
                     raise WriteRefused(f"cannot read it back: {exc.message}") from None
-            write_atomic(path, source.to_bytes(text), source.to_bytes(), root, named)
+            with deferred():  # Ctrl-C waits for this one file: no temporary file is left behind
+                write_atomic(path, source.to_bytes(text), source.to_bytes(), root, named)
         except WriteRefused as exc:
             result.refused.append((shown, str(exc)))
             continue

@@ -184,6 +184,14 @@ def test_unreadable_file(repo, capsys, monkeypatch):
             return real_open(file, *args, **kwargs)
 
         monkeypatch.setattr(builtins, "open", denying_open)
+        real_os_open = os.open
+
+        def denying_os_open(file, *args, **kwargs):  # gplint reads linted files with os.open
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_os_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", denying_os_open)
     status, diags, _ = jrun(capsys)
     assert status == 2 and diags[0]["code"] == "GP001"
     assert diags[0]["message"] == "cannot read: Permission denied" and diags[0]["line"] == 1

@@ -7,13 +7,14 @@ from ..source import Span
 
 
 def keyword_case(doc: Document, keyword: str) -> str:
-    """`ARG` or `arg`, following how the file writes its instructions."""
-    parsed = doc.extra.get("parsed")
-    if parsed is not None:
-        raws = [i.keyword_raw for i in parsed.instructions]
-        if raws and sum(r.islower() for r in raws) > len(raws) / 2:
-            return keyword.lower()
-    return keyword
+    """`ARG` or `arg`, following how the file writes its instructions (decided once per
+    document: every fix asks, and a file with 10,000 stages has 10,000 fixes)."""
+    lower = doc.extra.get("keywords_lower")
+    if lower is None:
+        parsed = doc.extra.get("parsed")
+        raws = [i.keyword_raw for i in parsed.instructions] if parsed is not None else []
+        lower = doc.extra["keywords_lower"] = bool(raws) and sum(r.islower() for r in raws) > len(raws) / 2
+    return keyword.lower() if lower else keyword
 
 
 def insert_after_from(doc: Document, scope: Scope, line: str) -> Edit:
@@ -30,11 +31,14 @@ def arg_line(doc: Document, name: str) -> str:
 
 
 def instruction_of(doc: Document, stmt: Span):
-    parsed = doc.extra.get("parsed")
-    for inst in parsed.instructions if parsed else ():
-        if inst.start == stmt.start:
-            return inst
-    return None
+    """The parsed instruction that starts where `stmt` does (an index built once per document)."""
+    index = doc.extra.get("instruction_at")
+    if index is None:
+        parsed = doc.extra.get("parsed")
+        index = doc.extra["instruction_at"] = {}
+        for inst in parsed.instructions if parsed else ():
+            index.setdefault(inst.start, inst)
+    return index.get(stmt.start)
 
 
 def delete_setting(doc: Document, setting: Setting) -> Edit | None:
@@ -111,8 +115,13 @@ def _gap_start(text: str, i: int, limit: int, escape: str) -> int:
 
 
 def _settings_in(doc: Document, stmt: Span):
-    seen = set()
-    for setting in doc.settings():
-        if setting.stmt == stmt and id(setting) not in seen:
-            seen.add(id(setting))
-            yield setting
+    """The settings written in one statement (grouped once per document, not a scan per fix)."""
+    index = doc.extra.get("settings_by_stmt")
+    if index is None:
+        index = doc.extra["settings_by_stmt"] = {}
+        seen = set()
+        for setting in doc.settings():
+            if id(setting) not in seen:
+                seen.add(id(setting))
+                index.setdefault((setting.stmt.start, setting.stmt.end), []).append(setting)
+    return index.get((stmt.start, stmt.end), [])

@@ -34,13 +34,17 @@ def _uncovered_runs(doc: Document, project, name: str) -> dict[int, GoRun]:
     runs = go_runs(doc, project)
     warm: set[int] = set()  # scopes whose module cache an earlier covered command filled
     first_gap: dict[int, GoRun] = {}
+    by_scope: dict[int, list[GoRun]] = {}  # grouped once: a scan per stage is quadratic
+    for r in runs:
+        if r.reaches_proxy:
+            by_scope.setdefault(id(r.scope), []).append(r)
     for scope in doc.scopes:
         lineage = [s.index for s in scope.lineage()]
         if any(i in warm for i in lineage[1:]):
             warm.add(scope.index)
         if any(i in first_gap for i in lineage[1:]):
             continue  # the ancestor's fix reaches this stage by inheritance
-        for run in (r for r in runs if r.scope is scope and r.reaches_proxy):
+        for run in by_scope.get(id(scope), ()):
             if run.env.effective(name) is not None:
                 if _warms_cache(run):
                     warm.add(scope.index)
@@ -53,8 +57,14 @@ def _uncovered_runs(doc: Document, project, name: str) -> dict[int, GoRun]:
 
 
 def _setters(doc: Document, name: str, how: str) -> list[tuple[Scope, Setting]]:
-    return [(scope, e) for scope in doc.scopes for e in scope.events
-            if isinstance(e, Setting) and e.name == name and e.how == how]
+    """(stage, setting) of every `how` setting of `name`, collected once per document (each
+    stage's finding asks)."""
+    cache = doc.extra.setdefault("setters", {})
+    found = cache.get((name, how))
+    if found is None:
+        found = cache[(name, how)] = [(scope, e) for scope in doc.scopes for e in scope.events
+                                      if isinstance(e, Setting) and e.name == name and e.how == how]
+    return found
 
 
 def _env_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:

@@ -116,9 +116,13 @@ def empty_goproxy_written(doc: Document, project):
 
 @rule("GP301", kinds=VALUE_KINDS)
 def checksum_db_disabled(doc: Document, project):
+    nosumdb_set = None  # whether a non-empty GONOSUMDB is written: asked once, not per GOPRIVATE
     for setting in literal_settings(doc, ("GOSUMDB", "GOFLAGS") + CHECKSUM_GLOB_VARIABLES):
-        if setting.name == "GOPRIVATE" and any(s.value for s in literal_settings(doc, ("GONOSUMDB",))):
-            continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
+        if setting.name == "GOPRIVATE":
+            if nosumdb_set is None:
+                nosumdb_set = any(s.value for s in literal_settings(doc, ("GONOSUMDB",)))
+            if nosumdb_set:
+                continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
         weak = checksum_weakness(setting.name, setting.value)
         if weak is None:
             continue

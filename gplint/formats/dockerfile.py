@@ -46,6 +46,7 @@ class _Lowerer:
         self.stage: Scope | None = None
         self.values: dict[str, object] = {}  # builder-visible values in the current stage
         self.stage_values: dict[int, dict[str, object]] = {}
+        self.named: dict[str, Scope] = {}  # lower-case stage name -> the latest stage of that name
         self.header_open = False
 
     # -- helpers ------------------------------------------------------------------------------
@@ -98,12 +99,12 @@ class _Lowerer:
         self.stage = scope
         self.doc.scopes.append(scope)
         self.stage_values[scope.index] = self.values
+        if not scope.name.isdigit():
+            self.named[scope.name.lower()] = scope
 
     def _stage_named(self, image: str) -> Scope | None:
-        for scope in reversed(self.doc.scopes):
-            if scope.name.lower() == image.lower() and not scope.name.isdigit():
-                return scope
-        return None
+        """The latest earlier stage of that name (a dict, not a scan: 10,000 stages stay linear)."""
+        return self.named.get(image.lower())
 
     def on_arg(self, inst: syntax.Instruction) -> None:
         stmt = Span(inst.start, inst.end)

@@ -1,0 +1,133 @@
+"""Reading files of a repository nobody has reviewed: only regular files, only inside the root.
+
+The repository root is the nearest folder above the linted path that holds `.git`, else the
+linted folder itself (`discover.find_root`); a path named on the command line outside that root
+is confined to its own root, found the same way (`root_for`). A file is read only when
+
+* its path, normalised (`..` removed), lies inside the root;
+* its real path (every symlink resolved) lies inside the root's real path: a symlink may point
+  anywhere inside the repository, never out of it (`Dockerfile -> /etc/passwd` is refused, and
+  so is a file reached through a symlinked folder that leads out);
+* neither path goes through a `.git` folder (`Dockerfile -> .git/config` would print lines of
+  a file where CI checkouts keep credentials);
+* it is a regular file: a FIFO would block `open` forever, `/dev/zero` never ends, a socket
+  cannot be read. `stat` says so before opening; the file is then opened with O_NONBLOCK (a FIFO
+  swapped in after the check cannot block the open) and O_NOFOLLOW, and `fstat` on the open file
+  decides: only S_ISREG is read;
+* it is at most `MAX_BYTES` long.
+
+A refusal is an `Unreadable` (a `SourceError`) whose one-line message names the reason, never
+the target of a symlink nor anything read from it.
+
+What remains: a concurrent process that swaps a folder of the path for a symlink between the
+real-path check and the open can still redirect the read (O_NOFOLLOW guards only the last
+component). The author of a repository does not run code while gplint reads it, so this is a
+race against the person running gplint, not against the repository.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from .source import SourceError
+
+MAX_BYTES = 10 * 1024 * 1024  # larger inputs are reported, not read (no real config file is near this)
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+class Unreadable(SourceError):
+    """A file gplint will not read (outside the repository, not a regular file, too large);
+    `missing` when there is simply no file there."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
+
+
+def _what(mode: int) -> str:
+    for test, name in _NOT_REGULAR:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies under it (both absolute and normalised)."""
+    if path == folder:
+        return True
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    return path.startswith(prefix)
+
+
+def root_for(abspath: str, project_root: str) -> str:
+    """The root a path is confined to: the run's root when the path lies under it, else the
+    root of the path's own repository (a path named on the command line elsewhere)."""
+    if inside(os.path.normpath(abspath), os.path.normpath(project_root)):
+        return project_root
+    from .discover import find_root
+
+    return find_root(os.path.dirname(abspath) or ".")
+
+
+def check(abspath: str, root: str) -> str:
+    """The real path of `abspath` when gplint may read it; raises Unreadable otherwise."""
+    path = os.path.normpath(os.path.abspath(abspath))
+    root = os.path.normpath(os.path.abspath(root))
+    if not inside(path, root):
+        raise Unreadable("outside the repository; not read")
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    if not inside(real, real_root):
+        raise Unreadable("a symlink that leads outside the repository; not read")
+    if ".git" in os.path.relpath(real, real_root).split(os.sep) or ".git" in os.path.relpath(path, root).split(os.sep):
+        # .git/config may hold a CI checkout's credentials: never read, nor print a line of it
+        raise Unreadable("inside the .git folder; not read")
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}",
+                         missing=exc.errno in (errno.ENOENT, errno.ENOTDIR)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable(f"{_what(st.st_mode)}, not a regular file; not read")
+    if st.st_size > MAX_BYTES:
+        raise Unreadable(f"file too large to lint ({st.st_size / 1e6:.1f} MB; "
+                         f"the limit is {MAX_BYTES // 2**20} MiB)")
+    return real
+
+
+def read_bytes(abspath: str, root: str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file inside `root` (see the module docstring); raises Unreadable."""
+    real = check(abspath, root)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped after the check
+            raise Unreadable(f"{_what(st.st_mode)}, not a regular file; not read")
+        os.set_blocking(fd, True)
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise Unreadable(f"file too large to lint (more than {limit // 2**20} MiB)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
