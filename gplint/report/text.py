@@ -7,6 +7,7 @@ import sys
 from ..diagnostic import Diagnostic
 from ..redact import redact_line
 from .common import region, rule_name, severity
+from .terminal import printable
 
 
 def use_colour(stream) -> bool:
@@ -32,13 +33,13 @@ def render(diagnostics: list[Diagnostic], *, colour: bool | None = None, show_so
         r = region(diag)
         level = severity(diag.code)
         level_colour = "1;31" if level == "error" else "1;33"
-        out.append(f"{paint(diag.source.path, '1')}:{r['line']}:{r['column']}: "
-                   f"{paint(diag.code, level_colour)} {paint(rule_name(diag.code), '2')} {diag.message}")
+        out.append(f"{paint(printable(diag.source.path), '1')}:{r['line']}:{r['column']}: "
+                   f"{paint(diag.code, level_colour)} {paint(rule_name(diag.code), '2')} {printable(diag.message)}")
         if show_source:
             out.extend(_snippet(diag, r, paint))
         if diag.fix is not None and diag.fix.edits:
             tag = "" if diag.fix.applicability == "safe" else " (unsafe: --unsafe-fixes)"
-            out.append(f"  {paint('help', '1;36')}: {diag.fix.message}{tag}")
+            out.append(f"  {paint('help', '1;36')}: {printable(diag.fix.message)}{tag}")
         out.append("")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -56,7 +57,7 @@ def _snippet(diag: Diagnostic, r: dict, paint) -> list[str]:
     width = max(1, min(end, len(text) + 1) - col)
     gutter = " " * len(str(r["line"]))
     return [f" {gutter} |",
-            f" {r['line']} | {text.expandtabs(1)}",
+            f" {r['line']} | {printable(text.expandtabs(1))}",
             f" {gutter} | {' ' * (col - 1)}{paint('^' * width, '1;31')}"]
 
 
