@@ -37,3 +37,13 @@ def test_reports_never_print_escape_sequences_from_the_repository(tmp_path, monk
     assert status == 1 and "GP20" in out  # the malformed proxy list is still reported
     assert "\x1b" not in out and "\x07" not in out and RLO not in out
     assert "\ufffd" in out
+
+
+def test_a_file_that_was_not_read_shows_no_empty_source_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").symlink_to("/etc/passwd")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-cache", "Dockerfile"]) == 2
+    out = capsys.readouterr().out
+    assert "leads outside the repository" in out
+    assert " | " not in out and "^" not in out  # no snippet of a line that was never read

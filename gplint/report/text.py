@@ -35,7 +35,7 @@ def render(diagnostics: list[Diagnostic], *, colour: bool | None = None, show_so
         level_colour = "1;31" if level == "error" else "1;33"
         out.append(f"{paint(printable(diag.source.path), '1')}:{r['line']}:{r['column']}: "
                    f"{paint(diag.code, level_colour)} {paint(rule_name(diag.code), '2')} {printable(diag.message)}")
-        if show_source:
+        if show_source and diag.source.text:  # a file not read (a FIFO, a link out) has no line to show
             out.extend(_snippet(diag, r, paint))
         if diag.fix is not None and diag.fix.edits:
             tag = "" if diag.fix.applicability == "safe" else " (unsafe: --unsafe-fixes)"
