@@ -44,3 +44,25 @@ listed:
     # the merge is shallow: `variables` comes whole from .a, so b's GOPRIVATE is not there
     assert _gitlab_env(tmp_path, text, "listed") == {"GOPROXY": "https://from-a", "GOFLAGS": None,
                                                      "GOPRIVATE": None}
+
+
+def _dockerfile_problems(text: str) -> list:
+    from gplint.formats import dockerfile
+
+    doc = dockerfile.lower(Source("Dockerfile", "/nonexistent/Dockerfile", "dockerfile", text))
+    return [(code, doc.source.line_col(span.start)[0], message) for code, span, message in doc.problems]
+
+
+def test_directives_buildkit_refuses_are_gp001():
+    """§16.8: a repeated directive (directives.go:80-82) or an escape other than `\\` or a
+    backtick (parser.go:153-156) makes BuildKit's parser fail, so the build never runs."""
+    bad_escape = _dockerfile_problems("# syntax=docker/dockerfile:1\n# escape=x\nFROM golang\n")
+    assert [(c, line) for c, line, _ in bad_escape] == [("GP001", 2)]
+    assert "invalid escape token 'x'" in bad_escape[0][2]
+    repeated = _dockerfile_problems("# escape=`\n# ESCAPE=`\nFROM golang\n")
+    assert [(c, line) for c, line, _ in repeated] == [("GP001", 2)]
+    assert "only one escape parser directive" in repeated[0][2]
+    # valid directives, and directive-like lines after the directives ended, are fine
+    assert _dockerfile_problems("# escape=`\n# check=skip=all\nFROM golang\n") == []
+    assert _dockerfile_problems("# escape=\\\n\n# escape=x\nFROM golang\n") == []
+    assert _dockerfile_problems("# unknown=1\n# escape=`\n# escape=`\nFROM golang\n") == []
