@@ -403,12 +403,32 @@ def go_mod_requirement(go_mod_text: str, switching: bool = False) -> tuple[tuple
 
 
 def toolchain_switching(gotoolchain: str | None) -> bool:
-    """Whether a GOTOOLCHAIN value lets go switch to another toolchain (§5.10). None is the
-    official images' `local`."""
+    """Whether a GOTOOLCHAIN value makes go read go.mod's `go` and `toolchain` lines to switch to
+    a newer toolchain (§15.1): `auto`, `path`, `<name>+auto`, `<name>+path`. None is the official
+    images' `local`. A plain name such as `go1.22.0` does not read go.mod, but it does run that
+    toolchain rather than the bundled one: see named_toolchain()."""
     if not gotoolchain:
         return False
     value = gotoolchain.strip()
     return value in ("auto", "path") or value.endswith(("+auto", "+path"))
+
+
+def named_toolchain(gotoolchain: str | None) -> tuple[tuple[int, ...], bool] | None:
+    """The Go version a GOTOOLCHAIN value names, and whether go runs exactly that one (§15.1).
+
+    `go1.22.0` (no suffix): go always runs go1.22.0, found on PATH or downloaded through GOPROXY
+    as golang.org/toolchain, whatever Go the image bundles (select.go: mode "" skips go.mod, then
+    `Exec(gotoolchain)` unless it is the local toolchain). `go1.22.0+auto` / `+path`: go1.22.0 is
+    the minimum, and go.mod may ask for more (exact False). None for `auto`, `path`, `local`,
+    a value we cannot read, or no value."""
+    if not gotoolchain:
+        return None
+    name, plus, suffix = gotoolchain.strip().partition("+")
+    if name in ("auto", "path", "local") or (plus and suffix not in ("auto", "path")):
+        return None
+    m = re.fullmatch(r"(?:.*-)?go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)", name)
+    version = parse_go_version(m.group(1)) if m else None
+    return (version, not plus) if version else None
 
 
 def go_mod_directive_version(go_mod_text: str) -> tuple[int, ...] | None:

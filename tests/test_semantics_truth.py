@@ -66,3 +66,20 @@ def test_directives_buildkit_refuses_are_gp001():
     assert _dockerfile_problems("# escape=`\n# check=skip=all\nFROM golang\n") == []
     assert _dockerfile_problems("# escape=\\\n\n# escape=x\nFROM golang\n") == []
     assert _dockerfile_problems("# unknown=1\n# escape=`\n# escape=`\nFROM golang\n") == []
+
+
+def test_a_plain_gotoolchain_name_runs_that_toolchain():
+    """§15.1: GOTOOLCHAIN=go1.22.0 is not "local": go runs go1.22.0, from PATH or downloaded
+    through GOPROXY, and does not read go.mod to switch further (select.go, mode "")."""
+    from gplint import goenv
+
+    assert goenv.named_toolchain("go1.22.0") == ((1, 22, 0), True)
+    assert goenv.named_toolchain(" go1.23rc1 ") == ((1, 23, -1, 1), True)
+    assert goenv.named_toolchain("gccgo-go1.22.4") == ((1, 22, 4), True)
+    assert goenv.named_toolchain("go1.22.4+auto") == ((1, 22, 4), False)  # a minimum only
+    assert goenv.named_toolchain("go1.22.4+path") == ((1, 22, 4), False)
+    for value in (None, "", "auto", "path", "local", "local+auto", "bash", "go1.22.4+never"):
+        assert goenv.named_toolchain(value) is None, value
+    # it does not read go.mod: the toolchain line stays unread, as under local
+    assert not goenv.toolchain_switching("go1.22.0")
+    assert goenv.toolchain_switching("go1.22.0+auto") and goenv.toolchain_switching("auto")
