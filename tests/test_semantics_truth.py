@@ -83,3 +83,41 @@ def test_a_plain_gotoolchain_name_runs_that_toolchain():
     # it does not read go.mod: the toolchain line stays unread, as under local
     assert not goenv.toolchain_switching("go1.22.0")
     assert goenv.toolchain_switching("go1.22.0+auto") and goenv.toolchain_switching("auto")
+
+
+FIX_CASES = [
+    # (the ENV as written, what the ENV reads after the fix, the fixed text of those lines)
+    ("ENV A=1 \\\n# c\nGO111MODULE=off\n", "A=1", "ENV A=1\n# c\n"),
+    ("ENV A=1 \\\n\n    GO111MODULE=off  \n", "A=1", "ENV A=1\n\n"),
+    ("ENV A=1 \\\n  # c\n  GO111MODULE=off \\\n  # d\n  B=2\n", "A=1   B=2",
+     "ENV A=1 \\\n  # c\n  # d\n  B=2\n"),
+    ("ENV A=1 \\\n    GO111MODULE=off\n", "A=1", "ENV A=1\n"),
+    ("ENV A=1 \\\r\n# c\r\n# d \\\r\nGO111MODULE=off\r\n", "A=1", "ENV A=1\r\n# c\r\n# d \\\r\n"),
+]
+
+
+def test_gp202_fix_never_joins_the_next_instruction_to_a_continued_env(tmp_path, monkeypatch, capsys):
+    """Deleting the last pair of a continued ENV behind a comment or blank line must not leave
+    `A=1 \\` followed by lines BuildKit skips (§16.5): the RUN after it would join the ENV.
+    The fixed files are read by gplint's reader and by dockerfile-parse (the differential test)."""
+    import pytest
+
+    from gplint.cli import main
+
+    differential = pytest.importorskip("test_dockerfile_differential")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    for written, reads, expected in FIX_CASES:
+        path = tmp_path / "Dockerfile"
+        path.write_bytes(f"FROM golang:1.22\nARG GOPROXY\n{written}RUN go build ./...\n".encode())
+        main(["--no-cache", "--fix", "--unsafe-fixes", "Dockerfile"])
+        fixed = path.read_bytes().decode()
+        assert fixed == f"FROM golang:1.22\nARG GOPROXY\n{expected}RUN go build ./...\n"
+        fixed = fixed.replace("\r\n", "\n")  # dockerfile-parse reads CRLF as BuildKit does only without \r
+        reading = [(keyword.upper(), args) for keyword, args, _ in differential.gplint_instructions(fixed)]
+        assert reading == [("FROM", "golang:1.22"), ("ARG", "GOPROXY"), ("ENV", reads),
+                           ("RUN", "go build ./...")], fixed
+        differential.assert_same_reading(fixed)
+        main(["--no-cache", "--fix", "--unsafe-fixes", "Dockerfile"])
+        assert path.read_bytes().decode().replace("\r\n", "\n") == fixed  # a second --fix changes nothing
+    capsys.readouterr()
