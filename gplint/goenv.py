@@ -111,7 +111,29 @@ def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
                 "GP205", f"`{text}` is followed by `,`: go falls back to the next entry only when this proxy "
                          "answers 404 or 410, not on network errors or 5xx; `|` falls back on any error",
                 end, end + _sep_offset(value, end), replacement="|", safe=False))
+    if len(items) > 1:
+        # go checks every entry up to direct/off at the first download, and the first bad one
+        # becomes the error of every lookup, also of those an earlier entry would serve (§1.11)
+        for i, problem in enumerate(problems):
+            if problem.code == "GP203" and any(e.kind == "invalid" and e.start == problem.start for e in entries):
+                problems[i] = Problem(problem.code, problem.message + WHOLE_LIST_FAILS, problem.start,
+                                      problem.end, problem.replacement, problem.safe)
+                break
     return entries, problems
+
+
+WHOLE_LIST_FAILS = ("; go checks the whole GOPROXY list at the first download, so every download fails, "
+                    "even those another entry could serve")
+
+
+def goproxy_unusable(value: str) -> bool:
+    """Whether go rejects this GOPROXY value as a whole at the first download (§1.10, §1.11): a
+    non-empty list with no entries, or any entry before `direct`/`off` that is not a valid proxy
+    URL. Then no entry is tried at all, whatever its place in the list."""
+    entries, problems = parse_goproxy(value)
+    if not entries:
+        return any(p.code == "GP203" for p in problems)
+    return any(e.kind == "invalid" for e in entries)
 
 
 def _sep_offset(value: str, end: int) -> int:

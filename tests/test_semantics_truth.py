@@ -121,3 +121,22 @@ def test_gp202_fix_never_joins_the_next_instruction_to_a_continued_env(tmp_path,
         main(["--no-cache", "--fix", "--unsafe-fixes", "Dockerfile"])
         assert path.read_bytes().decode().replace("\r\n", "\n") == fixed  # a second --fix changes nothing
     capsys.readouterr()
+
+
+def test_one_bad_goproxy_entry_fails_the_whole_list():
+    """§1.11: proxyList() checks every entry up to direct/off with newProxyRepo once, and its first
+    error is returned for every lookup (proxy.go, proxyOnce.err), so an earlier good entry is never
+    tried. Entries after direct/off are not checked."""
+    from gplint import goenv
+
+    assert goenv.goproxy_unusable("file:///good,fallback://x")
+    assert goenv.goproxy_unusable("https://a.example|Direct")
+    assert goenv.goproxy_unusable(" , ")  # no entries at all (§1.10)
+    assert not goenv.goproxy_unusable("https://a.example,direct,fallback://never-read")
+    assert not goenv.goproxy_unusable("https://a.example,direct")
+    assert not goenv.goproxy_unusable("")  # empty is the default (§2)
+    assert not goenv.goproxy_unusable("${GOPROXY}")  # not ours to judge
+    (bad,) = [p for p in goenv.parse_goproxy("file:///good,fallback://x")[1] if p.code == "GP203"]
+    assert bad.message.endswith(goenv.WHOLE_LIST_FAILS)
+    (alone,) = goenv.parse_goproxy("fallback://x")[1]
+    assert not alone.message.endswith(goenv.WHOLE_LIST_FAILS)  # nothing else to say when alone
