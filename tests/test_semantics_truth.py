@@ -140,3 +140,28 @@ def test_one_bad_goproxy_entry_fails_the_whole_list():
     assert bad.message.endswith(goenv.WHOLE_LIST_FAILS)
     (alone,) = goenv.parse_goproxy("fallback://x")[1]
     assert not alone.message.endswith(goenv.WHOLE_LIST_FAILS)  # nothing else to say when alone
+
+
+def test_patternmatcher_escape_table_and_walker():
+    """§10.4: moby's escape bitmap is 8 bytes indexed by b%8 with bit b/8, so '|', '{', '}' (>= 64)
+    are not escaped; `[*]` becomes the class `[[^/]`. §10.8: fsutil's Walk decides with
+    MatchesUsingParentResults (filter.go:224, 259), which GP401 follows."""
+    from gplint.ignorematch import IgnoreMatcher, read_ignore_file
+
+    def matcher(text):
+        patterns, errors = read_ignore_file(text)
+        assert not errors
+        return IgnoreMatcher(patterns)
+
+    alternation = matcher("a|b*\n")
+    assert alternation.excluded_by_walker("a") and alternation.excluded_by_walker("bzz")
+    # the regexp is `^a|b[^/]*$`, searched unanchored: `^a` alone matches anything starting with a
+    assert alternation.excluded_by_walker("a|b") and alternation.excluded_by_walker("abc")
+    assert not alternation.excluded_by_walker("ca")
+    repeat = matcher("x{2}*\n")
+    assert repeat.excluded_by_walker("xx") and not repeat.excluded_by_walker("x{2}")
+    klass = matcher("[*]\n")
+    assert klass.excluded_by_walker("]") and not klass.excluded_by_walker("*")
+    parent = matcher("a/b/c\n!a/b\n")
+    assert parent.excluded_by_walker("a/b/c/d")  # the walker carries a/b/c's result down
+    assert not parent.excluded("a/b/c/d")  # MatchesOrParentMatches would send it
