@@ -113,8 +113,9 @@ class ResultCache:
                 del self.entries[stale]
         import json
 
-        data = json.dumps({"format": FORMAT, "gplint": __version__, "entries": self.entries,
-                           "files": self.prints}, separators=(",", ":")).encode("ascii")
+        data = json.dumps({"format": FORMAT, "gplint": __version__, "code": code_fingerprint(),
+                           "entries": self.entries, "files": self.prints},
+                          separators=(",", ":")).encode("ascii")
         _replace_quietly(self.folder, self.path, data)
 
 
@@ -172,8 +173,30 @@ def _read_file(path: str) -> tuple[dict, dict]:
         return empty
     if not isinstance(loaded, dict) or loaded.get("format") != FORMAT or loaded.get("gplint") != __version__:
         return empty
+    if loaded.get("code") != code_fingerprint():  # gplint's own code changed (a git checkout install)
+        return empty
     entries, prints = loaded.get("entries"), loaded.get("files")
     return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {})
+
+
+@functools.lru_cache(maxsize=4)
+def code_fingerprint(folder: str | None = None) -> str:
+    """Path, size and mtime_ns of every file of gplint's own package: an install from a git
+    checkout keeps `__version__` while its code changes, and must not be served old findings.
+    Only computed when the cache is used (~80 files, one stat each)."""
+    folder = folder or os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            rel = os.path.relpath(path, folder)
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 def _read_all(fd: int, limit: int, size: int) -> bytes | None:

@@ -111,7 +111,29 @@ def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
                 "GP205", f"`{text}` is followed by `,`: go falls back to the next entry only when this proxy "
                          "answers 404 or 410, not on network errors or 5xx; `|` falls back on any error",
                 end, end + _sep_offset(value, end), replacement="|", safe=False))
+    if len(items) > 1:
+        # go checks every entry up to direct/off at the first download, and the first bad one
+        # becomes the error of every lookup, also of those an earlier entry would serve (§1.11)
+        for i, problem in enumerate(problems):
+            if problem.code == "GP203" and any(e.kind == "invalid" and e.start == problem.start for e in entries):
+                problems[i] = Problem(problem.code, problem.message + WHOLE_LIST_FAILS, problem.start,
+                                      problem.end, problem.replacement, problem.safe)
+                break
     return entries, problems
+
+
+WHOLE_LIST_FAILS = ("; go checks the whole GOPROXY list at the first download, so every download fails, "
+                    "even those another entry could serve")
+
+
+def goproxy_unusable(value: str) -> bool:
+    """Whether go rejects this GOPROXY value as a whole at the first download (§1.10, §1.11): a
+    non-empty list with no entries, or any entry before `direct`/`off` that is not a valid proxy
+    URL. Then no entry is tried at all, whatever its place in the list."""
+    entries, problems = parse_goproxy(value)
+    if not entries:
+        return any(p.code == "GP203" for p in problems)
+    return any(e.kind == "invalid" for e in entries)
 
 
 def _sep_offset(value: str, end: int) -> int:
@@ -403,12 +425,32 @@ def go_mod_requirement(go_mod_text: str, switching: bool = False) -> tuple[tuple
 
 
 def toolchain_switching(gotoolchain: str | None) -> bool:
-    """Whether a GOTOOLCHAIN value lets go switch to another toolchain (§5.10). None is the
-    official images' `local`."""
+    """Whether a GOTOOLCHAIN value makes go read go.mod's `go` and `toolchain` lines to switch to
+    a newer toolchain (§15.1): `auto`, `path`, `<name>+auto`, `<name>+path`. None is the official
+    images' `local`. A plain name such as `go1.22.0` does not read go.mod, but it does run that
+    toolchain rather than the bundled one: see named_toolchain()."""
     if not gotoolchain:
         return False
     value = gotoolchain.strip()
     return value in ("auto", "path") or value.endswith(("+auto", "+path"))
+
+
+def named_toolchain(gotoolchain: str | None) -> tuple[tuple[int, ...], bool] | None:
+    """The Go version a GOTOOLCHAIN value names, and whether go runs exactly that one (§15.1).
+
+    `go1.22.0` (no suffix): go always runs go1.22.0, found on PATH or downloaded through GOPROXY
+    as golang.org/toolchain, whatever Go the image bundles (select.go: mode "" skips go.mod, then
+    `Exec(gotoolchain)` unless it is the local toolchain). `go1.22.0+auto` / `+path`: go1.22.0 is
+    the minimum, and go.mod may ask for more (exact False). None for `auto`, `path`, `local`,
+    a value we cannot read, or no value."""
+    if not gotoolchain:
+        return None
+    name, plus, suffix = gotoolchain.strip().partition("+")
+    if name in ("auto", "path", "local") or (plus and suffix not in ("auto", "path")):
+        return None
+    m = re.fullmatch(r"(?:.*-)?go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)", name)
+    version = parse_go_version(m.group(1)) if m else None
+    return (version, not plus) if version else None
 
 
 def go_mod_directive_version(go_mod_text: str) -> tuple[int, ...] | None:

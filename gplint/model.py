@@ -170,7 +170,7 @@ PERSISTENT = ("arg", "global-arg", "env", "ci-env", "github-env", "variables")
 
 @dataclass(slots=True)
 class Env:
-    """What a command sees: build args and ENV (ENV wins, Docker §8.4), then RUN-local settings."""
+    """What a command sees: build args and ENV (the later of the two wins, §8.4), then RUN-local settings."""
 
     args: dict[str, Setting] = field(default_factory=dict)
     envs: dict[str, Setting] = field(default_factory=dict)
@@ -205,6 +205,11 @@ def apply_setting(env: Env, setting: Setting) -> None:
     how = setting.how
     if how in ("arg", "global-arg"):
         env.args[setting.name] = setting
+        if setting.value is not None or setting.dynamic:
+            # BuildKit writes an ARG that has a value into the stage environment when the ARG
+            # line runs, over an earlier ENV or the base image's ENV: the later one wins (§8.4).
+            # A valueless ARG leaves the ENV alone unless a --build-arg (unknown here) is passed.
+            env.envs.pop(setting.name, None)
     elif how in ("env", "ci-env", "github-env", "variables"):
         env.envs[setting.name] = setting
     elif how == "export":

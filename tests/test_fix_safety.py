@@ -287,8 +287,9 @@ RUN go build ./...
     ("ENV GO111MODULE=off \\\n    GOPROXY=off", "ENV GOPROXY=off"),
     ("ENV A=1 \\\n    GO111MODULE=off \\\n    B=2", "ENV A=1 \\\n    B=2"),
     ("RUN GO111MODULE=off go build ./...", "RUN go build ./..."),
-    # only a comment line separates it from its neighbour: no edit is safe
-    ("ENV A=1 \\\n# why\n    GO111MODULE=off", "ENV A=1 \\\n# why\n    GO111MODULE=off"),
+    # a comment line separates it from its neighbour: the ENV ends after that neighbour and the
+    # comment stays, outside it (deleting the pair alone would let the RUN join the ENV, §16.5)
+    ("ENV A=1 \\\n# why\n    GO111MODULE=off", "ENV A=1\n# why"),
 ])
 def test_gp202_removes_a_pair_with_its_gap(tmp_path, written, expected):
     head = "FROM golang:1.22\nARG GOPROXY\n"

@@ -16,9 +16,24 @@ def value(run, name):
     return None if setting is None else (setting.value, setting.how)
 
 
-def test_env_beats_arg_whatever_the_order():
+def test_the_later_of_env_and_arg_wins():
+    """BuildKit's dispatchArg writes an ARG with a value into the stage environment over an
+    earlier ENV (§8.4); this test used to pin "ENV wins whatever the order", which was wrong."""
     _, (run,) = runs("FROM golang\nENV GOPROXY=direct\nARG GOPROXY=https://a\nRUN go build\n")
+    assert value(run, "GOPROXY") == ("https://a", "arg")
+    _, (run,) = runs("FROM golang\nARG GOPROXY=https://a\nENV GOPROXY=direct\nRUN go build\n")
     assert value(run, "GOPROXY") == ("direct", "env")
+    # a global default re-declared after the ENV is a value too
+    _, (run,) = runs("ARG GOPROXY=https://g\nFROM golang\nENV GOPROXY=direct\nARG GOPROXY\nRUN go build\n")
+    assert value(run, "GOPROXY") == ("https://g", "arg")
+    # an ARG with no value changes nothing unless a --build-arg is passed, which gplint cannot see
+    _, (run,) = runs("FROM golang\nENV GOPROXY=direct\nARG GOPROXY\nRUN go build\n")
+    assert value(run, "GOPROXY") == ("direct", "env")
+    # the ARG's value lasts into a stage built FROM this one, and a later ENV there wins again
+    _, (child, after) = runs("FROM golang AS base\nENV GOPROXY=direct\nARG GOPROXY=https://a\n"
+                             "FROM base\nRUN go build\nENV GOPROXY=off\nRUN go build\n")
+    assert value(child, "GOPROXY") == ("https://a", "arg")
+    assert value(after, "GOPROXY") == ("off", "env")
 
 
 def test_global_arg_needs_redeclaring_and_takes_its_value():

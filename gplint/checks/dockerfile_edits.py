@@ -66,9 +66,44 @@ def delete_setting(doc: Document, setting: Setting) -> Edit | None:
     if after < stmt_end and text[after] not in "\r\n#":
         return Edit.delete(source, Span(setting.span.start, after))
     start = _gap_start(text, setting.span.start, setting.stmt.start, escape)
-    if text[start - 1:start] == "\n":
-        return None  # only a comment line precedes it: deleting the gap would leave a dangling continuation
+    start_line = text.rfind("\n", 0, start) + 1
+    if text[start - 1:start] == "\n" or text[start_line:start].lstrip(" \t").startswith("#"):
+        # Comment or blank lines precede it (a comment may end in the escape too), which BuildKit
+        # skips inside a continuation (§16.5). Deleting the gap back to them would leave
+        # `A=1 \` then skipped lines, and the next instruction would join this one. Keep those
+        # lines, as they are, outside the edit.
+        return _delete_after_skipped_lines(source, setting, siblings, escape)
     return Edit.delete(source, Span(start, setting.span.end))
+
+
+def _delete_after_skipped_lines(source, setting: Setting, siblings: list, escape: str) -> Edit | None:
+    """Delete a pair that starts its line and follows comment or blank lines of a continuation.
+    Followed by a continuation, its whole line goes. Last in the instruction, the instruction
+    now ends after the previous pair: its escape goes, and the skipped lines stay after it."""
+    text = source.text
+    line_start = text.rfind("\n", 0, setting.span.start) + 1
+    if text[line_start:setting.span.start].strip(" \t"):
+        return None  # something else starts its line
+    k = setting.span.end
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    if (n := _continuation_at(text, k, escape)):
+        return Edit.delete(source, Span(line_start, k + n))
+    if text[k:k + 1] not in ("\r", "\n", ""):
+        return None
+    before = [s.span.end for s in siblings if s.span.end <= setting.span.start and s is not setting]
+    if not before:
+        return None
+    prev_end = max(before)
+    first_break = text.find("\n", prev_end, line_start)
+    if first_break == -1 or text[prev_end:first_break].strip(" \t\r") != escape:
+        return None  # not just the previous pair's escape: leave it alone
+    skipped = text[first_break + 1:line_start]
+    if any(line.strip(" \t\r") and not line.lstrip(" \t").startswith("#") for line in skipped.split("\n")):
+        return None
+    line_break = "\r\n" if text[first_break - 1:first_break] == "\r" else "\n"
+    kept = skipped[:-1].removesuffix("\r")  # the pair's own line break ends the last kept line
+    return Edit.replace(source, Span(prev_end, k), line_break + kept)
 
 
 def _continuation_at(text: str, i: int, escape: str) -> int:

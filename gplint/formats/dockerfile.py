@@ -25,6 +25,8 @@ def lower(source: Source) -> Document:
     parsed = syntax.parse(text)
     doc = Document(source)
     doc.extra["parsed"] = parsed
+    for start, end, message in parsed.problems:  # BuildKit refuses the file: no build runs (§16.8)
+        doc.problems.append(("GP001", Span(start, end), f"{message}: BuildKit refuses this Dockerfile"))
     lowerer = _Lowerer(source, parsed, doc)
     for inst in parsed.instructions:
         lowerer.instruction(inst)

@@ -76,6 +76,8 @@ class ParsedDockerfile:
     # skips as nothing. Offsets are those of the original; the text between fillers is what
     # BuildKit joins into one line. It is the original string when nothing continues.
     view: str = ""
+    # (start, end, message) of directive lines BuildKit refuses: the whole build fails there
+    problems: list = field(default_factory=list)
 
 
 def parse(text: str) -> ParsedDockerfile:
@@ -88,11 +90,20 @@ def parse(text: str) -> ParsedDockerfile:
     i = 0
     # Parser directives: only leading `# key=value` lines with a known key, each once; any
     # other line (a blank one too) ends them (directives.go:50-96, called from parser.go:309).
+    problems: list = []
     while i < count:
         m = _DIRECTIVE.fullmatch(_go_lstrip(texts[i].rstrip("\r")))
-        if not m or m.group(1).lower() not in _DIRECTIVE_NAMES or m.group(1).lower() in directives:
+        if not m or m.group(1).lower() not in _DIRECTIVE_NAMES:
             break
-        directives[m.group(1).lower()] = m.group(2)
+        key = m.group(1).lower()
+        line_span = (starts[i], starts[i] + len(texts[i].rstrip("\r")))
+        if key in directives:  # directives.go:80-82: the parse, so the build, fails
+            problems.append((*line_span, f"only one {key} parser directive can be used"))
+            break
+        if key == "escape" and m.group(2) not in ("`", "\\"):  # parser.go:153-156
+            problems.append((*line_span, f"invalid escape token '{m.group(2)}' does not match ` or \\"))
+            break
+        directives[key] = m.group(2)
         i += 1
     if directives.get("escape") in ("`", "\\"):
         escape = directives["escape"]
@@ -142,7 +153,7 @@ def parse(text: str) -> ParsedDockerfile:
             _read_flags(view, inst, escape)
         else:
             inst.rest_start = _skip_blanks(view, inst.args_start, inst.args_end, escape)
-    return ParsedDockerfile(instructions, escape, directives, view)
+    return ParsedDockerfile(instructions, escape, directives, view, problems)
 
 
 def joined_args(parsed: ParsedDockerfile, inst: Instruction) -> str:

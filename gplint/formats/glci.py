@@ -279,7 +279,9 @@ def _yaml_files(project) -> list[str]:
 
 
 def _merged_map(located: _Located | None) -> dict[str, _Located]:
-    """A mapping's entries with YAML merge keys applied (local keys win, §13.5)."""
+    """A mapping's entries with YAML merge keys applied as Psych does (§13.5): in document
+    order, so a `<<` overrides the keys written before it and the keys after it override the
+    merge; in `<<: [*a, *b]` the earlier entry wins."""
     if located is None:
         return {}
     if isinstance(located, _Layered):
@@ -289,13 +291,14 @@ def _merged_map(located: _Located | None) -> dict[str, _Located]:
     if node.kind != "map":
         return out
     for key, value in node.items:
-        if key.kind == "scalar" and key.value == "<<":
-            sources = value.items if value.kind == "seq" else [value]
-            for merged in sources:
-                for k, v in _merged_map(_Located(merged, located.source)).items():
-                    out.setdefault(k, v)
-    for key, value in node.items:
-        if key.kind == "scalar" and key.value != "<<":
+        if key.kind != "scalar":
+            continue
+        if key.value == "<<":
+            merged: dict[str, _Located] = {}
+            for source in reversed(value.items if value.kind == "seq" else [value]):
+                merged.update(_merged_map(_Located(source, located.source)))
+            out.update(merged)
+        else:
             out[key.value] = _Located(value, located.source, key)
     return out
 
