@@ -5,7 +5,9 @@ costs about the files that changed and those that read them."""
 from __future__ import annotations
 
 import os
+import queue
 import sys
+import threading
 import time
 
 POLL_SECONDS = 1.0
@@ -33,34 +35,60 @@ def watch(args, run_lint) -> int:
         print("gplint: --watch prints to the terminal: it does not combine with --output-file or --diff",
               file=sys.stderr)
         return 2
-    paths = list(args.paths or ["."])
+    changes = _Changes(list(args.paths or ["."]))  # watching before the first lint: no edit is missed
     _run(run_lint, args)
-    for changed in _changes(paths):
+    while True:
+        changed = changes.next_batch()
         print(f"\ngplint: {len(changed)} file{'s' if len(changed) != 1 else ''} changed: re-linting", file=sys.stderr)
         _run(run_lint, args)
-    return 0
 
 
 def _run(run_lint, args) -> None:
     saved = list(args.paths)
     try:
         run_lint()
-    except SystemExit:
-        pass
     finally:
         args.paths[:] = saved  # the lint may add to them
     sys.stdout.flush()
 
 
-def _changes(paths: list[str]):
-    """Yield the set of relevant paths that changed, batch by batch, until Ctrl-C."""
+class _Changes:
+    """Changed paths, batch by batch, from a watcher thread that is running once this returns."""
+
+    def __init__(self, paths: list[str]):
+        self.queue: queue.Queue = queue.Queue()
+        self.stop = threading.Event()
+        ready = threading.Event()
+        threading.Thread(target=self._feed, args=(paths, ready), daemon=True).start()
+        ready.wait(30)
+
+    def _feed(self, paths: list[str], ready: threading.Event) -> None:
+        for batch in _source(paths, self.stop):  # the first (empty) batch: the watcher is running
+            ready.set()
+            if batch:
+                self.queue.put(batch)
+
+    def next_batch(self) -> set[str]:
+        changed = set()
+        while not changed:
+            try:  # short waits: Ctrl-C reaches the main thread
+                changed |= self.queue.get(timeout=0.5)
+            except queue.Empty:
+                continue
+        while not self.queue.empty():  # a burst of saves is one re-lint
+            changed |= self.queue.get_nowait()
+        return changed
+
+
+def _source(paths: list[str], stop: threading.Event):
+    """Yield set() once watching, then each set of relevant paths that changed."""
     try:
         import watchfiles
     except ImportError:
         yield from _poll(paths)
         return
-    for batch in watchfiles.watch(*paths, watch_filter=lambda _change, path: relevant(path),
-                                  debounce=150, raise_interrupt=True):
+    for batch in watchfiles.watch(*paths, watch_filter=lambda _change, path: relevant(path), debounce=150,
+                                  yield_on_timeout=True, rust_timeout=500, stop_event=stop):
         yield {path for _change, path in batch}
 
 
@@ -89,6 +117,7 @@ def _stat_into(seen: dict[str, float], path: str) -> None:
 
 def _poll(paths: list[str]):
     before = _snapshot(paths)
+    yield set()
     while True:
         time.sleep(POLL_SECONDS)
         now = _snapshot(paths)

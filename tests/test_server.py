@@ -307,3 +307,37 @@ def test_garbage_text_gives_gp001_and_the_server_survives(repo):
         await s.wait_for("Dockerfile", lambda d: codes(d) == ["GP101"])
 
     run(repo, body)
+
+
+def test_a_configuration_change_relints(repo):
+    async def body(s: Session):
+        s.open("Dockerfile")
+        await s.wait_for("Dockerfile", lambda d: codes(d) == ["GP101"])
+        (repo / "gplint.toml").write_text('ignore = ["GP101"]\n')
+        s.client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(changes=[
+            t.FileEvent(uri=s.uri("gplint.toml"), type=t.FileChangeType.Created)]))
+        await s.wait_for("Dockerfile", lambda d: not d)
+        (repo / "gplint.toml").write_text('select = ["NOPE999"]\n')  # invalid: said, not crashed
+        s.client.text_document_did_save(t.DidSaveTextDocumentParams(t.TextDocumentIdentifier(uri=s.uri("gplint.toml"))))
+        diags = await s.wait_for("Dockerfile", lambda d: d and "configuration" in d[0].message)
+        assert codes(diags) == ["GP001"] and "NOPE999" in diags[0].message
+
+    run(repo, body)
+
+
+def test_hover_in_a_workflow_shows_the_workflow_env(repo):
+    text = WORKFLOW.replace("on: push\n", "on: push\nenv:\n  GOPROXY: https://wf.example.com\n")
+    text = text.replace("      - uses: actions/checkout@v4\n", "      - uses: actions/checkout@v4\n"
+                                                               "      - run: echo $GOPROXY; go build ./...\n")
+    (repo / ".github" / "workflows" / "ci.yml").write_text(text)
+
+    async def body(s: Session):
+        s.open(".github/workflows/ci.yml", "yaml")
+        await s.wait_for(".github/workflows/ci.yml", lambda d: True)
+        at = text.index("$GOPROXY") + 2
+        hover = await s.client.text_document_hover_async(t.HoverParams(
+            t.TextDocumentIdentifier(uri=s.uri(".github/workflows/ci.yml")), t.Position(*to_position(text, at))))
+        assert "`https://wf.example.com`" in hover.contents.value
+        assert ".github/workflows/ci.yml:3" in hover.contents.value
+
+    run(repo, body)
