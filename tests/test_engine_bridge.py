@@ -162,3 +162,20 @@ def test_positions_count_utf16_units():
     assert to_position(text, 1) == (0, 2)  # the emoji is two UTF-16 units
     assert to_offset(text, 0, 2) == 1
     assert to_offset(text, 9, 0) == len(text)
+
+
+def test_server_without_its_extra_says_how_to_install_it():
+    code = ("import sys; sys.modules['pygls'] = None; sys.modules['lsprotocol'] = None\n"
+            "from gplint.cli import main; sys.exit(main(['server']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "pip install 'gplint[server]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_plain_cli_start_up_does_not_import_the_server():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gplint", "--version"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "gplint.cli" in imported
+    assert not {"pygls", "lsprotocol", "watchfiles", "gplint.server", "gplint.watch"} & imported

@@ -245,11 +245,11 @@ async def code_action(ls: GplintServer, params: t.CodeActionParams):
     want_all = not only or any(FIX_ALL.startswith(k) for k in only)
     overrides = ls.overrides(root)
     actions: list[t.CodeAction] = []
+    found = (await ls.run(bridge.lint_files, root, overrides, [path])).get(path, [])
     if want_quick:
-        found = await ls.run(bridge.lint_files, root, overrides, [path])
         text = overrides.get(path, "")
         first, last = params.range.start.line, params.range.end.line
-        for diag in found.get(path, []):
+        for diag in found:
             if diag.code == "GP001":
                 continue
             line = to_position(diag.source.text, diag.span.start)[0]
@@ -264,7 +264,9 @@ async def code_action(ls: GplintServer, params: t.CodeActionParams):
                     kind=t.CodeActionKind.QuickFix, is_preferred=safe, diagnostics=[lsp_diag],
                     edit=_edits_of(diag.fix.edits)))
             actions.append(_suppress(diag, uri, lsp_diag))
-    if want_all:
+    # asked for by kind (on save, from a menu), or offered when a safe fix exists: the fixing
+    # loop re-lints, so it does not run for every cursor move in a file with nothing to fix
+    if want_all and (only or any(d.fix and d.fix.edits and d.fix.applicability == "safe" for d in found)):
         fixed = await ls.run(bridge.fixed_texts, root, overrides, [path])
         if fixed:
             actions.append(t.CodeAction(title="gplint: fix all safe fixes in this file",
