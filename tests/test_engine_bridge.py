@@ -179,3 +179,15 @@ def test_plain_cli_start_up_does_not_import_the_server():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "gplint.cli" in imported
     assert not {"pygls", "lsprotocol", "watchfiles", "gplint.server", "gplint.watch"} & imported
+
+
+def test_effective_value_of_a_dockerfile_arg_names_the_ci_builds_that_pass_it(repo):
+    root, dockerfile, workflow = paths(repo)
+    text = DOCKERFILE.replace("WORKDIR /src", "ARG GOPROXY\nWORKDIR /src")
+    found = bridge.effective_value(root, {dockerfile: text}, dockerfile, text.index("go build"), "GOPROXY")
+    assert (found.how, found.value, found.line) == ("arg", None, 2)
+    assert found.passed == (("https://proxy.example.com,direct", ".github/workflows/ci.yml", 10),)
+    secret = WORKFLOW.replace("GOPROXY=https://proxy.example.com,direct", "GOPROXY=http://u:hunter2@p.example.com")
+    found = bridge.effective_value(root, {dockerfile: text, workflow: secret}, dockerfile,
+                                   text.index("go build"), "GOPROXY")
+    assert "hunter2" not in found.passed[0][0] and "p.example.com" in found.passed[0][0]

@@ -341,3 +341,21 @@ def test_hover_in_a_workflow_shows_the_workflow_env(repo):
         assert ".github/workflows/ci.yml:3" in hover.contents.value
 
     run(repo, body)
+
+
+def test_hover_a_dockerfile_arg_shows_what_the_unsaved_workflow_passes(repo):
+    text = DOCKERFILE.replace("WORKDIR /src", "ARG GOPROXY\nWORKDIR /src")
+    (repo / "Dockerfile").write_text(text)
+    edited = WORKFLOW.replace("https://proxy.example.com,direct", "https://edited.example.com")
+
+    async def body(s: Session):
+        s.open("Dockerfile")
+        s.open(".github/workflows/ci.yml", "yaml")
+        s.change(".github/workflows/ci.yml", edited)
+        await s.wait_for("Dockerfile", lambda d: True)
+        hover = await s.client.text_document_hover_async(t.HoverParams(
+            t.TextDocumentIdentifier(uri=s.uri("Dockerfile")), t.Position(*to_position(text, text.index("ARG GOPROXY") + 5))))
+        assert "declared without a value" in hover.contents.value
+        assert "passed as a build arg by .github/workflows/ci.yml:7: `https://edited.example.com`" in hover.contents.value
+
+    run(repo, body)

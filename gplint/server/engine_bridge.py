@@ -34,6 +34,9 @@ class Effective:
     abspath: str | None
     line: int | None  # 1-based line of the setting
     dynamic: bool = False  # the value holds references gplint cannot resolve
+    # a Dockerfile ARG: what the repository's CI builds of this Dockerfile pass for it, as
+    # (value or None for a bare NAME that takes the job's environment, file, line)
+    passed: tuple = ()
 
 
 def root_for(path: str) -> str:
@@ -163,8 +166,6 @@ def effective_value(root: str, overrides: dict[str, str], path: str, offset: int
     that spot when the offset is on one, else what the environment holds there (a stage's or a
     job's settings so far, its parents', the CI env and build args that reach it). None when the
     file does not lower or the offset is in no scope."""
-    from ..model import GoCommand, Setting, apply_setting, command_env, walk
-
     selection = _selection(root)
     project = _project(root, overrides, selection)
     targets = _targets(project, [path])
@@ -177,6 +178,37 @@ def effective_value(root: str, overrides: dict[str, str], path: str, offset: int
     doc = project.document(project.rel(path), targets[0].kind)
     if doc is None:
         return None
+    found = _at(doc, path, offset, name)
+    if found is not None and found.how in ("arg", "global-arg") and targets[0].kind == "dockerfile":
+        from dataclasses import replace
+
+        found = replace(found, passed=tuple(_passed_by_ci(project, project.rel(path), name)))
+    return found
+
+
+def _passed_by_ci(project, dockerfile_rel: str, name: str):
+    """(value, file, line) of each CI image build of this Dockerfile that passes build arg NAME."""
+    from ..discover import kind_of
+    from ..model import ImageBuild
+    from ..redact import redact
+
+    for rel in project.inventory():
+        kind = kind_of(rel)
+        if kind not in ("github", "action", "gitlab"):
+            continue
+        ci = project.document(rel, kind)
+        for scope in ci.scopes if ci is not None else ():
+            for event in scope.events:
+                if isinstance(event, ImageBuild) and event.dockerfile == dockerfile_rel:
+                    arg = event.passes(name)
+                    if arg is not None:
+                        value = None if arg.value is None else redact(arg.value)
+                        yield value, arg.source.path, arg.source.line_col(arg.span.start)[0]
+
+
+def _at(doc, path: str, offset: int, name: str) -> Effective | None:
+    from ..model import GoCommand, Setting, apply_setting, command_env, walk
+
     for setting in doc.settings():
         if setting.name == name and setting.source.abspath == path and \
                 setting.span.start <= offset <= setting.span.end:

@@ -376,7 +376,11 @@ def describe(found: bridge.Effective) -> str:
         value = "empty (Go uses its default)"
     else:
         value = f"`{found.value}`" + (" (holds references gplint cannot resolve)" if found.dynamic else "")
-    return f"`{found.name}` here: {value}\n\nset by `{found.how}` at {where}"
+    text = f"`{found.name}` here: {value}\n\nset by `{found.how}` at {where}"
+    for passed, path, line in found.passed[:10]:
+        shown = "the job's own value" if passed is None else f"`{passed}`"
+        text += f"\n\npassed as a build arg by {path}:{line}: {shown}"
+    return text
 
 
 def serve() -> None:
