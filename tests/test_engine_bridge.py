@@ -191,3 +191,16 @@ def test_effective_value_of_a_dockerfile_arg_names_the_ci_builds_that_pass_it(re
     found = bridge.effective_value(root, {dockerfile: text, workflow: secret}, dockerfile,
                                    text.index("go build"), "GOPROXY")
     assert "hunter2" not in found.passed[0][0] and "p.example.com" in found.passed[0][0]
+
+
+@pytest.mark.parametrize("encoding, column", [("utf-16", 3), ("utf-8", 6), ("utf-32", 2)])
+def test_positions_follow_the_negotiated_encoding(encoding, column):
+    from gplint.server import positions
+
+    text = "é😀x"
+    positions.set_encoding(encoding)
+    try:
+        assert to_position(text, 2) == (0, column)
+        assert to_offset(text, 0, column) == 2
+    finally:
+        positions.set_encoding("utf-16")

@@ -52,8 +52,9 @@ def repo(tmp_path):
 class Session:
     """A client talking to one server process; collects published diagnostics by URI."""
 
-    def __init__(self, root):
+    def __init__(self, root, encodings=None):
         self.root = root
+        self.encodings = encodings
         self.client = LanguageClient("gplint-test", "1")
         self.diagnostics: dict[str, list[t.Diagnostic]] = {}
         self.changed = asyncio.Condition()
@@ -72,7 +73,8 @@ class Session:
     async def start(self):
         await self.client.start_io(sys.executable, "-m", "gplint", "server", cwd=str(self.root))
         await self.client.initialize_async(t.InitializeParams(
-            capabilities=t.ClientCapabilities(), root_uri=from_fs_path(str(self.root)),
+            capabilities=t.ClientCapabilities(general=t.GeneralClientCapabilities(
+                position_encodings=self.encodings) if self.encodings else None), root_uri=from_fs_path(str(self.root)),
             workspace_folders=[t.WorkspaceFolder(uri=from_fs_path(str(self.root)), name="repo")]))
         self.client.initialized(t.InitializedParams())
 
@@ -108,9 +110,9 @@ class Session:
         return await asyncio.wait_for(ready(), WAIT)
 
 
-def run(root, body):
+def run(root, body, encodings=None):
     async def main():
-        session = Session(root)
+        session = Session(root, encodings)
         await session.start()
         try:
             await body(session)
@@ -359,3 +361,16 @@ def test_hover_a_dockerfile_arg_shows_what_the_unsaved_workflow_passes(repo):
         assert "passed as a build arg by .github/workflows/ci.yml:7: `https://edited.example.com`" in hover.contents.value
 
     run(repo, body)
+
+
+@pytest.mark.parametrize("encoding, column", [("utf-16", 19), ("utf-8", 22)])
+def test_ranges_use_the_negotiated_position_encoding(repo, encoding, column):
+    text = DOCKERFILE.replace("RUN go build", 'RUN echo "hé😀" && go build')
+    (repo / "Dockerfile").write_text(text)
+
+    async def body(s: Session):
+        s.open("Dockerfile")
+        diags = await s.wait_for("Dockerfile", lambda d: codes(d) == ["GP101"])
+        assert (diags[0].range.start.line, diags[0].range.start.character) == (3, column)
+
+    run(repo, body, [encoding])

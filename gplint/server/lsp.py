@@ -213,7 +213,11 @@ def did_change_watched(ls: GplintServer, params: t.DidChangeWatchedFilesParams):
 @server.feature(t.INITIALIZED)
 @_guarded
 async def initialized(ls: GplintServer, params: t.InitializedParams):
-    """Ask to hear about configuration files changing on disk, when the client can."""
+    """Use the position encoding negotiated at initialisation; ask to hear about configuration
+    files changing on disk, when the client can."""
+    from .positions import set_encoding
+
+    set_encoding(str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding)))
     caps = ls.client_capabilities.workspace
     watched = caps and caps.did_change_watched_files
     if not (watched and watched.dynamic_registration):

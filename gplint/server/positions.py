@@ -1,6 +1,7 @@
-"""Character offsets (gplint) <-> LSP positions (line, UTF-16 code units: the protocol's default
-encoding). gplint's offsets count code points; an editor counts UTF-16 units, so a character
-outside the Basic Multilingual Plane is one offset but two columns."""
+"""Character offsets (gplint) <-> LSP positions (line, column in the negotiated code units:
+UTF-16 by default, UTF-8 or UTF-32 when the client prefers them). gplint's offsets count code
+points; in UTF-16 a character outside the Basic Multilingual Plane is two columns, in UTF-8 a
+non-ASCII character is two to four."""
 from __future__ import annotations
 
 import bisect
@@ -15,8 +16,26 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
+_ENCODING = "utf-16"  # one server process serves one client: set once, at initialisation
+
+
+def set_encoding(kind: str) -> None:
+    global _ENCODING
+    _ENCODING = kind if kind in ("utf-8", "utf-16", "utf-32") else "utf-16"
+
+
+def _width(char: str) -> int:
+    if _ENCODING == "utf-16":
+        return 2 if ord(char) > 0xFFFF else 1
+    if _ENCODING == "utf-8":
+        return len(char.encode("utf-8", "surrogatepass"))
+    return 1
+
+
 def _units(chars: str) -> int:
-    return len(chars) + sum(1 for c in chars if ord(c) > 0xFFFF)
+    if _ENCODING == "utf-32" or chars.isascii():
+        return len(chars)
+    return sum(map(_width, chars))
 
 
 def to_position(text: str, offset: int) -> tuple[int, int]:
@@ -37,7 +56,7 @@ def to_offset(text: str, line: int, character: int) -> int:
     units = 0
     offset = start
     while offset < end and units < character:
-        units += 2 if ord(text[offset]) > 0xFFFF else 1
+        units += _width(text[offset])
         offset += 1
     return offset
 
