@@ -45,7 +45,7 @@ def largest(corpus: str) -> list[str]:
     return [path for _size, path in best.values()]
 
 
-async def measure(paths: list[str], rounds: int) -> dict[str, list[float]]:
+async def measure(paths: list[str], rounds: int, together: bool = False) -> dict[str, list[float]]:
     client = LanguageClient("gplint-bench", "1")
     arrived: dict[str, asyncio.Event] = {}
     counts: dict[str, int] = {}
@@ -82,7 +82,8 @@ async def measure(paths: list[str], rounds: int) -> dict[str, list[float]]:
                 [t.TextDocumentContentChangeWholeDocument(text=edited)]))
             await asyncio.wait_for(arrived[uri].wait(), 60)
             times[path].append(time.perf_counter() - start)
-        client.text_document_did_close(t.DidCloseTextDocumentParams(t.TextDocumentIdentifier(uri=uri)))
+        if not together:  # else every file stays open: an edit re-lints all of them
+            client.text_document_did_close(t.DidCloseTextDocumentParams(t.TextDocumentIdentifier(uri=uri)))
         print(f"{path}: {len(text)} chars, {counts.get(uri, 0)} diagnostics", file=sys.stderr)
     await client.shutdown_async(None)
     client.exit(None)
@@ -95,11 +96,13 @@ def main() -> int:
     parser.add_argument("files", nargs="*")
     parser.add_argument("--corpus", help="take the largest Dockerfile and workflow under this folder")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--together", action="store_true",
+                        help="keep the files open together (each edit re-lints every open file of the repository)")
     args = parser.parse_args()
     paths = [os.path.abspath(p) for p in args.files] or (largest(args.corpus) if args.corpus else [])
     if not paths:
         parser.error("give files or --corpus")
-    times = asyncio.run(measure(paths, args.rounds))
+    times = asyncio.run(measure(paths, args.rounds, args.together))
     print(f"{'file':60}  {'median ms':>9}  {'p90 ms':>7}  {'median - debounce':>17}")
     for path, samples in times.items():
         samples = sorted(samples)

@@ -374,3 +374,12 @@ def test_ranges_use_the_negotiated_position_encoding(repo, encoding, column):
         assert (diags[0].range.start.line, diags[0].range.start.character) == (3, column)
 
     run(repo, body, [encoding])
+
+
+def test_a_handler_exception_is_logged_not_raised(caplog):
+    from gplint.server import lsp
+
+    with caplog.at_level("ERROR", logger="gplint.server"):
+        assert asyncio.run(lsp.hover(lsp.server, None)) is None  # params without a document
+        assert asyncio.run(lsp.code_action(lsp.server, object())) is None
+    assert [r.message for r in caplog.records] == ["hover failed", "code_action failed"]
