@@ -204,3 +204,15 @@ def test_positions_follow_the_negotiated_encoding(encoding, column):
         assert to_offset(text, 0, column) == 2
     finally:
         positions.set_encoding("utf-16")
+
+
+def test_a_pipeline_and_the_file_it_includes_report_each_finding_once(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ci").mkdir()
+    (tmp_path / ".gitlab-ci.yml").write_text("include:\n  - local: ci/go.yml\n")
+    (tmp_path / "ci" / "go.yml").write_text(
+        'build:\n  image: golang:1.22\n  variables:\n    GOSUMDB: "off"\n  script:\n    - go build ./...\n')
+    root, pipeline, included = str(tmp_path), str(tmp_path / ".gitlab-ci.yml"), str(tmp_path / "ci" / "go.yml")
+    assert by_code(bridge.lint_files(root, {}, [included]), included) == ["GP301"]
+    both = bridge.lint_files(root, {}, [pipeline, included])
+    assert by_code(both, included) == ["GP301"] and both[pipeline] == []

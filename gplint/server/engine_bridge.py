@@ -77,22 +77,25 @@ def _project(root: str, overrides: dict[str, str], selection):
 
 
 def _targets(project, paths: list[str]):
-    from ..runner import UsageError, collect_targets
+    """The targets for these paths, in one call so that a pipeline and a file it includes make
+    one target (the CLI's dedupe), plus unsaved new buffers by their names."""
+    from ..runner import Target, UsageError, collect_targets
 
-    wanted = [p for p in paths if os.path.lexists(p) or p in project.overrides]
-    targets = []
-    for path in wanted:
-        try:
-            if os.path.lexists(path):
+    on_disk = [p for p in paths if os.path.lexists(p)]
+    try:
+        targets = collect_targets(on_disk, None, None, project) if on_disk else []
+    except UsageError:  # one path vanished meanwhile: take the others one by one
+        targets = []
+        for path in on_disk:
+            try:
                 targets.extend(collect_targets([path], None, None, project))
-            else:  # a new buffer not yet saved: lint it by its name
-                from ..runner import Target
-
-                kind = kind_for(project.root, path)
-                if kind is not None:
-                    targets.append(Target(path, kind, project.display(path)))
-        except UsageError:
-            continue
+            except UsageError:
+                continue
+    for path in paths:
+        if path not in on_disk and path in project.overrides:  # a new buffer not yet saved
+            kind = kind_for(project.root, path)
+            if kind is not None:
+                targets.append(Target(path, kind, project.display(path)))
     return targets
 
 
