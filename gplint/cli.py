@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="gplint",
         formatter_class=_help_formatter,
         description="Lint and fix Go module proxy settings in Dockerfiles, .dockerignore files and CI.",
-        epilog="Also: `gplint rules` lists every rule; `gplint rule GP101` shows one rule's documentation.",
+        epilog="Also: `gplint rules` lists every rule; `gplint rule GP101` shows one rule's documentation; "
+               "`gplint server` runs the language server (needs the `server` extra).",
     )
     p.add_argument("paths", nargs="*", help="files or folders to lint (default: .); - reads standard input")
     p.add_argument("--version", action="version", version=f"gplint {__version__}")
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
     p.add_argument("--no-color", action="store_true", help="never colour the text output")
+    p.add_argument("--watch", action="store_true", help="lint again whenever a file changes (Ctrl-C stops)")
     return p
 
 
@@ -67,7 +69,16 @@ def main(argv: list[str] | None = None) -> int:
             return _show_rule(argv[1:])
         if argv and argv[0] == "rules":
             return _list_rules()
-        return _without_cyclic_gc(_lint, _parser().parse_args(argv))
+        if argv and argv[0] == "server":
+            from .server import main as serve  # imports pygls only here
+
+            return serve(argv[1:])
+        args = _parser().parse_args(argv)
+        if args.watch:
+            from .watch import watch
+
+            return watch(args, lambda: _without_cyclic_gc(_lint, args))
+        return _without_cyclic_gc(_lint, args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
