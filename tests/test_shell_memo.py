@@ -63,3 +63,11 @@ def test_the_memo_is_bounded(monkeypatch):
     shell.parse_script(big, 0)
     shell.parse_script(big, 0)
     assert shell.memo_misses - before == 2 and (big, "\\", 0) not in shell._MEMO
+
+
+def test_shifted_words_are_complete_frozen_records():
+    word = shell.Word("a b", 3, 8, True, True)
+    copy = shell._shifted_word(word, 10)
+    assert copy == shell.Word("a b", 13, 18, True, True) and hash(copy) == hash(shell.Word("a b", 13, 18, True, True))
+    with pytest.raises(AttributeError):
+        copy.start = 0
