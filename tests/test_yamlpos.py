@@ -563,7 +563,7 @@ def bomb(levels: int, width: int) -> str:
 
 
 def test_alias_bomb_fails_fast():
-    load_yaml("a: 1")  # ruamel imported
+    load_yaml("a: 1")  # PyYAML imported
     text = bomb(9, 10)  # 10**9 expansions without the budget
     with hang_guard(cpu_seconds=10):
         err = error(text)
