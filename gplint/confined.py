@@ -77,6 +77,21 @@ def root_for(abspath: str, project_root: str) -> str:
     return find_root(os.path.dirname(abspath) or ".")
 
 
+_REAL_ROOTS: dict[str, str] = {}  # root -> its real path, resolved once per process
+
+
+def _real_root(root: str) -> str:
+    """The root's real path, memoised: it was resolved again for every file (half of the warm
+    run's realpath cost). A root swapped afterwards can only make files refused: their real
+    paths are still compared with where the repository really was."""
+    real = _REAL_ROOTS.get(root)
+    if real is None:
+        real = os.path.realpath(root)
+        if len(_REAL_ROOTS) < 256:
+            _REAL_ROOTS[root] = real
+    return real
+
+
 def check(abspath: str, root: str) -> str:
     """The real path of `abspath` when gplint may read it; raises Unreadable otherwise."""
     path = os.path.normpath(os.path.abspath(abspath))
@@ -84,7 +99,7 @@ def check(abspath: str, root: str) -> str:
     if not inside(path, root):
         raise Unreadable("outside the repository; not read")
     real = os.path.realpath(path)
-    real_root = os.path.realpath(root)
+    real_root = _real_root(root)
     if not inside(real, real_root):
         raise Unreadable("a symlink that leads outside the repository; not read")
     # both lie inside their roots (checked above), so the part after the root is the relative path

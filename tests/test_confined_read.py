@@ -40,3 +40,23 @@ def test_git_component_is_refused_but_similar_names_are_read(tmp_path):
     with pytest.raises(confined.Unreadable, match=r"\.git folder"):
         confined.read_bytes(str(tmp_path / ".git" / "config"), str(tmp_path))
     assert confined.read_bytes(str(tmp_path / ".github" / "ci.yml"), str(tmp_path)) == b"y"
+
+
+def test_the_root_is_resolved_once_and_its_symlink_still_confines(tmp_path, monkeypatch):
+    real_repo = tmp_path / "real"
+    real_repo.mkdir()
+    (real_repo / "a").write_text("1")
+    (real_repo / "b").write_text("2")
+    (tmp_path / "outside").write_text("secret")
+    (real_repo / "c").symlink_to(tmp_path / "outside")
+    root = tmp_path / "link"
+    root.symlink_to(real_repo)  # the repository is reached through a symlink
+    confined._REAL_ROOTS.clear()
+    resolved = []
+    real_realpath = os.path.realpath
+    monkeypatch.setattr(confined.os.path, "realpath", lambda p: resolved.append(p) or real_realpath(p))
+    assert confined.read_bytes(str(root / "a"), str(root)) == b"1"
+    assert confined.read_bytes(str(root / "b"), str(root)) == b"2"
+    assert resolved.count(str(root)) == 1
+    with pytest.raises(confined.Unreadable, match="leads outside"):
+        confined.read_bytes(str(root / "c"), str(root))
