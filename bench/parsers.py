@@ -46,7 +46,7 @@ def main() -> int:
     a = ap.parse_args()
     with open(WORKFLOW, encoding="utf-8") as f:
         workflow = f.read()
-    load_yaml(workflow)  # imports ruamel
+    load_yaml(workflow)  # imports PyYAML
     lines = workflow.count("\n")
     bomb = "l0: &l0 [" + ", ".join(['"lol"'] * 10) + "]\n" + "".join(
         f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\n" for i in range(1, 10))

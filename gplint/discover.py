@@ -218,13 +218,17 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
     stack = [(top, "" if top_rel == "." else top_rel)]  # (folder, its path relative to the root)
     while stack:
         current, rel_current = stack.pop()
-        ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError as exc:
+            ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
             if unreadable is not None:  # (folder, why): the caller reports what it could not read
                 unreadable.append((current, exc.strerror or str(exc)))
             continue
+        if any(entry.name == ".gitignore" for entry in entries):
+            # only where the listing has one: a confined read of a missing file costs a realpath
+            # (0.14 s CPU of a warm run over the reference corpus's 2,500 folders)
+            ignore.add_file(rel_current, os.path.join(current, ".gitignore"))
         for entry in entries:
             rel = f"{rel_current}/{entry.name}" if rel_current else entry.name
             try:

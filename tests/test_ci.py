@@ -303,7 +303,7 @@ def test_fixed_gitlab_file_still_validates(project, capsys):
 
 
 def test_colons_in_flow_lists_parse_as_github_and_gitlab_read_them(workflow, capsys):
-    """ruamel's bundled libyaml rejects `[https://a]`; gplint then reads the file like GitHub does."""
+    """libyaml before 0.2.5 rejected `[https://a]`; gplint reads the file like GitHub does."""
     wf = workflow
     wf.write_text("on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        proxy: [https://a, https://b]\n"
                   "    runs-on: ubuntu-latest\n    container: golang\n    env:\n      GOPROXY: http://localhost:1\n"

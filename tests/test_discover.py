@@ -111,3 +111,20 @@ def test_gitignore_pattern_that_makes_backtracking_explode_is_matched_at_once(tm
         assert ignore.ignored("a" * 200, False) is False
         assert ignore.ignored("a" * 150 + "b", False) is True
         assert ignore.ignored("dir/" + "a" * 150 + "b", False) is True
+
+
+def test_walk_reads_only_the_gitignore_files_that_exist(tmp_path, monkeypatch):
+    """Probing every folder for a .gitignore costs a confined read each; the listing says where
+    one is. The rules of the one that exists still apply."""
+    from gplint import confined
+
+    for i in range(20):
+        (tmp_path / f"d{i}").mkdir()
+        (tmp_path / f"d{i}" / "Dockerfile").write_text("FROM a\n")
+    (tmp_path / "d3" / ".gitignore").write_text("Dockerfile\n")
+    reads = []
+    real = confined.read_bytes
+    monkeypatch.setattr(confined, "read_bytes", lambda path, *a, **k: reads.append(path) or real(path, *a, **k))
+    found, _ = walk(str(tmp_path), str(tmp_path))
+    assert reads == [str(tmp_path / "d3" / ".gitignore")]
+    assert len(found) == 19 and not any("/d3/" in f.abspath for f in found)

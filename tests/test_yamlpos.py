@@ -333,10 +333,11 @@ def test_properties_are_not_part_of_the_span():
     assert d.anchor == "e" and d.value == "" and d.start == d.end == text.index("\ne:")
     e = root.get("e")
     assert e.tag == "!custom" and span(text, e) == "- 1"
-    # libyaml's property syntax: tags take URI characters, flow indicators included
+    # libyaml's property syntax: tags take URI characters except the flow indicators (YAML 1.2's
+    # ns-tag-char; libyaml 0.2.5, which GitLab's Psych uses too): `[!main, "r"]` is two items
     for text, tag, anchor, raw in [
-        ('[!main, "r"]', "!main,", None, '"r"'),
-        ("[!a[b] x]", "!a[b]", None, "x"),
+        ('[!main, "r"]', "!main", None, ""),
+        ("[!a x]", "!a", None, "x"),
         ("[&a, b]", None, "a", ""),
         ("- &a:b x", None, "a", ":b x"),
         ("- !<a,b> x", "a,b", None, "x"),
@@ -344,6 +345,9 @@ def test_properties_are_not_part_of_the_span():
     ]:
         node = load_yaml(text).items[0]
         assert (node.tag, node.anchor, span(text, node)) == (tag, anchor, raw), text
+    for text in ("[!a[b] x]", "- !a,b x"):  # a flow indicator inside a tag is an error
+        with pytest.raises(YamlError):
+            load_yaml(text)
 
 
 def test_indentless_and_compact_sequences_and_complex_keys():
@@ -559,7 +563,7 @@ def bomb(levels: int, width: int) -> str:
 
 
 def test_alias_bomb_fails_fast():
-    load_yaml("a: 1")  # ruamel imported
+    load_yaml("a: 1")  # PyYAML imported
     text = bomb(9, 10)  # 10**9 expansions without the budget
     with hang_guard(cpu_seconds=10):
         err = error(text)
@@ -623,9 +627,35 @@ def test_gc_state_is_restored():
 
 
 def test_importing_the_module_does_not_import_ruamel():
-    code = "import sys, gplint.formats.yamlpos; print(any(m.startswith(('ruamel', '_ruamel')) for m in sys.modules))"
+    code = ("import sys, gplint.formats.yamlpos; "
+            "print(any(m.startswith(('ruamel', '_ruamel', 'yaml')) for m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def _modules_after(text: str) -> str:
+    code = ("import sys; from gplint.formats.yamlpos import load_yaml; "
+            f"load_yaml({text!r}); print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'ruamel', 'yaml'}}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return proc.stdout.strip() + proc.stderr
+
+
+def test_libyaml_reads_colons_in_flow_scalars_without_the_pure_parser():
+    """PyYAML's libyaml reads `[https://a, docker:dind]` itself: ruamel is not even imported."""
+    assert _modules_after("s: [https://a, docker:dind]\n") == "['yaml']"
+    root = load_yaml("s: [https://a, docker:dind]\n")
+    assert [n.value for n in root.get("s").items] == ["https://a", "docker:dind"]
+
+
+def test_what_libyaml_still_rejects_for_a_colon_goes_to_the_pure_parser():
+    """`a: [b:]`: libyaml says "unexpected ':'"; the pure-Python parser reads the scalar `b:`."""
+    text = "a: [b:]\n"
+    assert _modules_after(text) == "['ruamel', 'yaml']"
+    (item,) = load_yaml(text).get("a").items
+    assert (item.kind, item.value, span(text, item)) == ("scalar", "b:", "b:")
+    bom = "\ufeff" + text  # the pure reader counts the BOM itself: positions still match the text
+    (item,) = load_yaml(bom).get("a").items
+    assert span(bom, item) == "b:"
 
 
 def test_ynode_identity_semantics():

@@ -340,11 +340,65 @@ def _match(text: str, i: int, open_c: str, close_c: str) -> int:
 # -- parsing --------------------------------------------------------------------------------
 def parse_script(text: str, base: int = 0, escape: str = "\\", indent: int = 0) -> list[Command]:
     """Every simple command of a script, in order, with offsets into the original file.
-    `indent`: the script's lines carry that many columns of YAML indentation."""
-    try:
-        return _parse(text, base, escape, 0, indent)
-    except RecursionError:
-        return []
+    `indent`: the script's lines carry that many columns of YAML indentation.
+
+    Scripts repeat (the same `go mod download` in many files and jobs): each distinct text is
+    parsed once, at offset 0, and every call gets a fresh copy shifted to its own `base`."""
+    key = (text, escape, indent)
+    parsed = _MEMO.get(key)
+    if parsed is None:
+        global memo_misses
+        memo_misses += 1
+        try:
+            parsed = _parse(text, 0, escape, 0, indent)
+        except RecursionError:
+            parsed = []
+        if len(text) <= _MEMO_MAX_TEXT:
+            if len(_MEMO) >= _MEMO_MAX_ENTRIES:
+                del _MEMO[next(iter(_MEMO))]  # the oldest: scripts of one file repeat close together
+            _MEMO[key] = parsed
+    return [_shifted_command(c, base) for c in parsed]
+
+
+# (text, escape, indent) -> the commands parsed at offset 0; never handed out, only copies
+_MEMO: dict[tuple[str, str, int], list[Command]] = {}
+_MEMO_MAX_ENTRIES = 4096
+_MEMO_MAX_TEXT = 64 * 1024  # longer scripts are parsed each time: they rarely repeat
+memo_misses = 0  # parses done (a test counts them)
+
+
+# A frozen record's __init__ sets each field through object.__setattr__ by name; the slot
+# descriptors set them ~2.5x faster, and shifted copies are most of what a memo hit costs.
+_new = object.__new__
+_set_value, _set_start, _set_end = Word.value.__set__, Word.start.__set__, Word.end.__set__
+_set_quoted, _set_dynamic = Word.quoted.__set__, Word.dynamic.__set__
+
+
+def _shifted_word(word: Word | None, by: int) -> Word | None:
+    if word is None:
+        return None
+    copy = _new(Word)
+    _set_value(copy, word.value)
+    _set_start(copy, word.start + by)
+    _set_end(copy, word.end + by)
+    _set_quoted(copy, word.quoted)
+    _set_dynamic(copy, word.dynamic)
+    return copy
+
+
+def _shifted_redirect(redirect: Redirect, by: int) -> Redirect:
+    return Redirect(redirect.op, _shifted_word(redirect.target, by), _shifted_word(redirect.heredoc_body, by))
+
+
+def _shifted_command(cmd: Command, by: int) -> Command:
+    """A deep copy of `cmd` with every offset moved by `by` (the memo's commands stay intact)."""
+    return Command(
+        [Assignment(a.name, _shifted_word(a.value, by), a.start + by, a.end + by) for a in cmd.assignments],
+        [_shifted_word(w, by) for w in cmd.argv],
+        [_shifted_redirect(r, by) for r in cmd.redirects],
+        cmd.start + by, cmd.end + by,
+        [_shifted_redirect(r, by) for r in cmd.group_redirects],
+        cmd.in_subshell, cmd.conditional)
 
 
 def _parse(text: str, base: int, escape: str, depth: int, indent: int = 0) -> list[Command]:

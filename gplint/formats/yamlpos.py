@@ -6,7 +6,7 @@ characters.
 
 How it works
 ------------
-The tree is built from libyaml's *event* stream (ruamel.yaml's C `CParser.get_event`), not from
+The tree is built from libyaml's *event* stream (PyYAML's C `CParser.get_event`), not from
 the C composer's node graph (`CSafeLoader.get_single_node`).  Measured reasons:
 
 * the C composer is recursive Cython: 100,000 nested `[` kill the process (C stack overflow),
@@ -16,6 +16,13 @@ the C composer's node graph (`CSafeLoader.get_single_node`).  Measured reasons:
   was written at all (the composer resolves every plain scalar to `tag:yaml.org,2002:…`);
 * alias expansion and node budgets are enforced while reading, before anything big exists.
   The cost is close: ~0.45 ms against ~0.35 ms for composing alone (100-line workflow).
+
+PyYAML's libyaml, not ruamel.yaml.clib's: the event streams are identical on the 2,500 YAML
+files of the benchmark corpus and the labelled corpus, PyYAML's is ~30% faster to read events
+from and cheaper to import, and its libyaml (0.2.5+) accepts `:` inside a plain scalar in a
+flow collection (`[https://a, docker:dind]`), as GitHub and GitLab do. ruamel.yaml's
+pure-Python parser is kept for the few texts that libyaml still rejects with "unexpected ':'"
+(`a: [b:]`), so those read as before.
 
 Libyaml's marks are character offsets (checked with CRLF, non-ASCII and astral text), line and
 column are 0-based there and 1-based in `YamlError`.  A leading BOM is not counted by libyaml, so
@@ -127,8 +134,8 @@ _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
 _BLANK = " \t\r\n\x85\u2028\u2029"
 # libyaml's node properties: anchors are [0-9A-Za-z_-]+, tags are verbatim `!<…>` or a handle
-# and suffix made of URI characters (flow indicators included: `[!a, b]` is tag `!a,`)
-_PROP_TOKEN = re.compile(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$,.!~*'()\[\]%-]*")
+# and suffix made of URI characters but no flow indicator (libyaml 0.2.5: `[!a, b]` is tag `!a`)
+_PROP_TOKEN = re.compile(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$.!~*'()%-]*")
 _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*")
 
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
@@ -190,7 +197,7 @@ _EVENT_KINDS: dict | None = None
 def _event_kinds() -> dict:
     global _EVENT_KINDS
     if _EVENT_KINDS is None:
-        from ruamel.yaml import events as ev
+        from yaml import events as ev
 
         _EVENT_KINDS = {
             ev.ScalarEvent: _SCALAR,
@@ -221,9 +228,9 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
     # libyaml drops a leading BOM without counting it (a later one at a line start is counted)
     base = 1 if text.startswith("\ufeff") else 0
 
-    from ruamel.yaml.cyaml import CParser
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.reader import ReaderError
+    from yaml._yaml import CParser
+    from yaml.error import MarkedYAMLError, YAMLError
+    from yaml.reader import ReaderError
 
     kinds = _event_kinds()
     # The tree is made of many small container objects: the cyclic GC would scan the growing
@@ -236,13 +243,17 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
         except MarkedYAMLError as e:
             if "unexpected ':'" not in str(e.problem):
                 raise
-            # The libyaml bundled with ruamel.yaml.clib predates 0.2.5 and rejects `:` inside a
-            # plain scalar in a flow collection (`[https://a, docker:dind]`), which GitHub's and
-            # GitLab's parsers accept: read such a file with ruamel's pure-Python parser.
+            # libyaml still rejects a few `:` in flow collections (`a: [b:]`) that ruamel's
+            # pure-Python parser reads as a scalar: read such a file with it, as before.
+            from ruamel.yaml.error import MarkedYAMLError as PureMarkedError
+            from ruamel.yaml.error import YAMLError as PureYAMLError
+
             try:  # the pure-Python reader counts a leading BOM, unlike libyaml: no shift
-                return _build(text, 0, _PureParser(text), kinds, max_nodes, max_depth)
-            except MarkedYAMLError as pure_error:
+                return _build(text, 0, _PureParser(text), _pure_event_kinds(), max_nodes, max_depth)
+            except PureMarkedError as pure_error:
                 raise _syntax_error(text, 0, pure_error) from None
+            except PureYAMLError as pure_error:
+                raise YamlError(f"YAML parser failure: {pure_error}", 1, 1, 0) from None
     except YamlError:
         raise
     except MarkedYAMLError as e:
@@ -255,6 +266,12 @@ def load_yaml(text: str, *, max_nodes: int = 200_000, max_depth: int = 64) -> YN
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _pure_event_kinds() -> dict:
+    from ruamel.yaml import events as ev
+
+    return {getattr(ev, kind.__name__): code for kind, code in _event_kinds().items()}
 
 
 class _PureParser:

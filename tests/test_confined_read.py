@@ -1,0 +1,62 @@
+"""confined.read_bytes reads what fstat reports, and still enforces the limit when it lies."""
+import os
+
+import pytest
+
+from gplint import confined
+
+
+def test_reads_whole_file_and_enforces_limit(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"x" * 100)
+    assert confined.read_bytes(str(path), str(tmp_path), limit=100) == b"x" * 100
+    with pytest.raises(confined.Unreadable, match="too large"):
+        confined.read_bytes(str(path), str(tmp_path), limit=99)
+
+
+def test_a_file_longer_than_fstat_says_is_read_to_the_end(tmp_path, monkeypatch):
+    """The first read asks for the fstat size + 1; a file that grew meanwhile is read on,
+    in bounded steps, and refused once it passes the limit."""
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"y" * 200_000)
+    real_fstat = os.fstat
+
+    def short_fstat(fd):
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid,
+                               10, st.st_atime, st.st_mtime, st.st_ctime))
+
+    monkeypatch.setattr(confined.os, "fstat", short_fstat)
+    assert confined.read_bytes(str(path), str(tmp_path)) == b"y" * 200_000
+    with pytest.raises(confined.Unreadable, match="too large"):
+        confined.read_bytes(str(path), str(tmp_path), limit=150_000)
+
+
+def test_git_component_is_refused_but_similar_names_are_read(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("x")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "ci.yml").write_text("y")
+    with pytest.raises(confined.Unreadable, match=r"\.git folder"):
+        confined.read_bytes(str(tmp_path / ".git" / "config"), str(tmp_path))
+    assert confined.read_bytes(str(tmp_path / ".github" / "ci.yml"), str(tmp_path)) == b"y"
+
+
+def test_the_root_is_resolved_once_and_its_symlink_still_confines(tmp_path, monkeypatch):
+    real_repo = tmp_path / "real"
+    real_repo.mkdir()
+    (real_repo / "a").write_text("1")
+    (real_repo / "b").write_text("2")
+    (tmp_path / "outside").write_text("secret")
+    (real_repo / "c").symlink_to(tmp_path / "outside")
+    root = tmp_path / "link"
+    root.symlink_to(real_repo)  # the repository is reached through a symlink
+    confined._REAL_ROOTS.clear()
+    resolved = []
+    real_realpath = os.path.realpath
+    monkeypatch.setattr(confined.os.path, "realpath", lambda p: resolved.append(p) or real_realpath(p))
+    assert confined.read_bytes(str(root / "a"), str(root)) == b"1"
+    assert confined.read_bytes(str(root / "b"), str(root)) == b"2"
+    assert resolved.count(str(root)) == 1
+    with pytest.raises(confined.Unreadable, match="leads outside"):
+        confined.read_bytes(str(root / "c"), str(root))
