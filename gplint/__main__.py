@@ -1,5 +1,17 @@
+"""`python -m gplint` and the `gplint` command. Importing the CLI is inside the try, so a Ctrl-C
+that lands while gplint is still loading exits 130 like any other, without a traceback (an
+uncaught KeyboardInterrupt would kill the process by SIGINT instead)."""
 import sys
 
-from .cli import main
 
-sys.exit(main())
+def entry() -> int:
+    try:
+        from .cli import main
+
+        return main()
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

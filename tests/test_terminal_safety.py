@@ -47,3 +47,15 @@ def test_a_file_that_was_not_read_shows_no_empty_source_line(tmp_path, monkeypat
     out = capsys.readouterr().out
     assert "leads outside the repository" in out
     assert " | " not in out and "^" not in out  # no snippet of a line that was never read
+
+
+def test_ctrl_c_while_the_cli_is_still_loading_exits_130(monkeypatch):
+    """The entry point catches a KeyboardInterrupt raised before main()'s own handler runs."""
+    import gplint.cli
+    from gplint.__main__ import entry
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gplint.cli, "main", interrupted)
+    assert entry() == 130
