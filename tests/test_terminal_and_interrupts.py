@@ -1,6 +1,7 @@
-"""What reaches the terminal is safe. A hostile repository cannot drive the terminal of whoever reads gplint's text reports: escape
-sequences and bidirectional overrides in linted lines, quoted values and paths are shown as
-U+FFFD, one for one, so the carets still point at the right column."""
+"""What reaches the terminal is safe. A hostile repository cannot drive the terminal of whoever
+reads gplint's text reports: escape sequences and bidirectional overrides in linted lines, quoted
+values and paths are shown as U+FFFD, one for one, so the carets still point at the right column.
+A Ctrl-C at any moment exits 130."""
 from __future__ import annotations
 
 import pytest
