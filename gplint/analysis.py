@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 
-from . import goenv
+from .semantics import goenv
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
 from .project import BuildContext, Project
 from .records import dataclass

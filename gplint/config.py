@@ -121,7 +121,7 @@ def validate(raw: dict, path: str) -> dict:
 
 
 def _check_base_image_env(table: dict[str, list[str]], path: str) -> None:
-    from .goenv import GO_VARIABLES
+    from .semantics.goenv import GO_VARIABLES
 
     for pattern, names in table.items():
         if not pattern.strip():

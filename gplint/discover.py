@@ -5,8 +5,8 @@ import fnmatch
 import os
 import re
 
-from .linear_regex import Unsupported as LinearUnsupported
-from .linear_regex import compile_safe
+from .semantics.linear_regex import Unsupported as LinearUnsupported
+from .semantics.linear_regex import compile_safe
 from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gplint import goenv
+from gplint.semantics import goenv
 
 
 def codes(value):

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gplint.ignorematch import IgnoreError, IgnoreMatcher, IgnorePattern, read_ignore_file
-from gplint.ignorematch import _go_regexp_text
+from gplint.semantics.ignorematch import IgnoreError, IgnoreMatcher, IgnorePattern, read_ignore_file
+from gplint.semantics.ignorematch import _go_regexp_text
 
 
 def matcher(lines: list[str]) -> IgnoreMatcher:

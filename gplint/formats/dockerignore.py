@@ -8,7 +8,7 @@ from ..source import Source, Span
 
 
 def lower(source: Source) -> Document:
-    from ..ignorematch import (  # only runs that read ignore files pay for it
+    from ..semantics.ignorematch import (  # only runs that read ignore files pay for it
         IgnoreMatcher,
         read_ignore_file,
     )

@@ -2,7 +2,7 @@
 (GP203-GP207, GP301-GP303) and by fixes that edit a value in place."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, Setting
 from ..source import Span

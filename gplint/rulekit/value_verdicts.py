@@ -9,7 +9,7 @@ rules judge values with the same functions.
 """
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..records import dataclass
 
 MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..diagnostic import Diagnostic, Fix
-from ..goenv import GO_VARIABLES
+from ..semantics.goenv import GO_VARIABLES
 from ..model import Document
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.stage_reach import passed_refusal, uncovered_runs

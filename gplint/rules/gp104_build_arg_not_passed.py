@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Fix
-from ..goenv import GO_VARIABLES
+from ..semantics.goenv import GO_VARIABLES
 from ..model import Document, Setting
 from ..rulekit.ci_builds import CI_KINDS, built, declares
 from ..rulekit.value_verdicts import copy_refusal, options_of

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Fix
-from ..goenv import GO_VARIABLES
+from ..semantics.goenv import GO_VARIABLES
 from ..model import Document
 from ..rulekit.ci_builds import CI_KINDS, built, declares
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from

@@ -1,7 +1,7 @@
 """GP202 modules-disabled: see GP202.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Fix
 from ..model import Document

@@ -1,7 +1,7 @@
 """GP206 module-glob-whitespace: see GP206.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..model import Document
 from ..rulekit.value_verdicts import MODULE_GLOB_VARIABLES
 from ..rulekit.value_settings import VALUE_KINDS, literal_settings, problem_diagnostics

@@ -1,7 +1,7 @@
 """GP302 credentials-in-proxy-url: see GP302.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..diagnostic import Diagnostic
 from ..model import Document
 from ..rulekit.value_settings import VALUE_KINDS, key, literal_settings, value_span

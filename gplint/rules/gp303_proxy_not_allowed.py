@@ -1,7 +1,7 @@
 """GP303 proxy-not-allowed: see GP303.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document
 from ..rulekit.value_verdicts import copy_refusal, normalise_proxy, proxy_entry_allowed

@@ -1,7 +1,7 @@
 """GP304 private-modules-not-covered: see GP304.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
+from ..semantics import goenv
 from ..analysis import go_runs
 from ..baseimage import hint
 from ..diagnostic import Diagnostic, Fix

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
-from .. import goenv
+from ..semantics import goenv
 from ..analysis import copied, go_runs
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import CopyFrom, Document

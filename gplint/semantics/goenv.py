@@ -5,7 +5,7 @@ import functools
 import ipaddress
 import re
 
-from .records import dataclass
+from ..records import dataclass
 
 GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",
                           "GOFLAGS", "GOENV", "GO111MODULE", "GOTOOLCHAIN", "GOAUTH"})

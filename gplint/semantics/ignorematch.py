@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from .linear_regex import Unsupported as LinearUnsupported
 from .linear_regex import compile_safe
-from .records import dataclass
+from ..records import dataclass
 
 __all__ = ["IgnorePattern", "IgnoreError", "IgnoreMatcher", "read_ignore_file"]
 
