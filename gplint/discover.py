@@ -7,6 +7,7 @@ import re
 
 from .semantics.linear_regex import Unsupported as LinearUnsupported
 from .semantics.linear_regex import compile_safe
+from .confined import find_root  # noqa: F401  (callers ask discover for the root)
 from .records import dataclass
 
 KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
@@ -177,26 +178,6 @@ def _glob_regex(pattern: str, anchored: bool):
         return compile_safe(body, 0, max_repetitions=2)
     except (re.error, LinearUnsupported):
         return None
-
-
-def find_root(start: str) -> str:
-    """The repository root: the nearest folder holding .git; else, inside a `.github` folder,
-    the folder that holds it (a workflow is a workflow by its path, and its `docker build .`
-    means that folder); else the starting folder."""
-    path = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    probe = path
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
-    parts = path.split(os.sep)
-    if ".github" in parts:
-        last = len(parts) - 1 - parts[::-1].index(".github")
-        return os.sep.join(parts[:last]) or os.sep
-    return path
 
 
 def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[Found], list[str]]:

@@ -23,6 +23,15 @@ class SourceError(Exception):
         self.column = column
 
 
+class Unreadable(SourceError):
+    """A file gplint will not read (outside the repository, not a regular file, too large);
+    `missing` when there is simply no file there."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     start: int

@@ -21,9 +21,8 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from ..confined import Unreadable
 from ..model import Document, Scope, Setting
-from ..source import Source, Span
+from ..source import Source, Span, Unreadable
 from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml, pair_end
 
