@@ -113,10 +113,6 @@ def vendor_trees(project: Project, context: BuildContext) -> list[str]:
     return trees
 
 
-def lineage_has(scope: Scope, predicate) -> bool:
-    return any(predicate(e) for s in scope.lineage() for e in s.events)
-
-
 def values_passed_to(project: Project | None, dockerfile: Document, name: str) -> list[str | None]:
     """The values the repository's CI builds of this Dockerfile pass for build arg NAME: the
     written value of `--build-arg NAME=value` / a `build-args` line, or the job's environment

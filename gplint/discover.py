@@ -5,12 +5,11 @@ import fnmatch
 import os
 import re
 
-from .semantics.linear_regex import Unsupported as LinearUnsupported
-from .semantics.linear_regex import compile_safe
 from .confined import find_root  # noqa: F401  (callers ask discover for the root)
 from .records import dataclass
+from .semantics.linear_regex import Unsupported as LinearUnsupported
+from .semantics.linear_regex import compile_safe
 
-KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
 # The names gplint reads, as data: kind_of() decides by them, and hook_files_pattern() turns them
 # into the pre-commit `files:` filter, so the hook passes exactly what gplint lints (names are
 # compared case-insensitively).
@@ -84,7 +83,6 @@ def hook_files_pattern() -> str:
 class Found:
     abspath: str
     kind: str
-    explicit: bool  # named on the command line: always linted, even if ignored
 
 
 class GitIgnore:
@@ -223,7 +221,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
             if ignore.ignored(rel, False):
                 continue
             if kind is not None:
-                found.append(Found(entry.path, kind, False))
+                found.append(Found(entry.path, kind))
     found.sort(key=lambda f: f.abspath)
     return found, sorted(aux)
 

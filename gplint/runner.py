@@ -7,13 +7,14 @@ import sys
 from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
+from .errors import GplintError
 from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
 
 
-class UsageError(Exception):
-    pass
+class UsageError(GplintError):
+    """The command line asks for something gplint cannot do."""
 
 
 @dataclass
@@ -31,7 +32,6 @@ class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)  # abspath -> source as read
     input_errors: int = 0
-    messages: list[str] = field(default_factory=list)  # notes for stderr (skipped files, refused writes)
     # abspath of a linted file -> the findings linting it produced (a GitLab file's findings
     # can lie in the files it includes): what the cache stores for that file
     produced: dict[str, list[Diagnostic]] = field(default_factory=dict)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import bisect
 
+from .errors import GplintError
 from .records import dataclass, field
 
 BOM = "\ufeff"
 
 
-class SourceError(Exception):
+class SourceError(GplintError):
     """The file cannot be used as text (binary, not UTF-8, unreadable)."""
 
     def __init__(self, message: str, line: int = 1, column: int = 1):

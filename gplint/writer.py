@@ -31,13 +31,14 @@ import errno
 import os
 import stat
 
+from .errors import GplintError
 from .records import dataclass, field
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 MAX_BYTES = 10 * 2**20  # as project.MAX_BYTES: gplint never read a larger file, so never writes one
 
 
-class WriteRefused(Exception):
+class WriteRefused(GplintError):
     """A file was not written; the message says why and that the original is untouched."""
 
 

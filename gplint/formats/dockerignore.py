@@ -22,14 +22,6 @@ def lower(source: Source) -> Document:
     return doc
 
 
-def governed_dockerfile(ignore_rel: str) -> str | None:
-    """`<name>.dockerignore` belongs to the Dockerfile `<name>` beside it (§10.1)."""
-    folder, name = posixpath.split(ignore_rel)
-    if name == ".dockerignore" or not name.endswith(".dockerignore"):
-        return None
-    return posixpath.join(folder, name[: -len(".dockerignore")])
-
-
 def applicable_ignore_file(project, dockerfile_rel: str, context: str) -> str | None:
     """The one ignore file BuildKit reads for this Dockerfile and context, if any (§10.1):
     `<Dockerfile>.dockerignore` next to it first, else `.dockerignore` at the context root."""
