@@ -90,7 +90,7 @@ class GitIgnore:
     matches directories, `**` spans folders, an excluded folder is never entered)."""
 
     def __init__(self, root: str | None = None):
-        self.rules: list[tuple[str, object, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
+        self.rules: list[tuple[str, re.Pattern, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
         self.root = root  # .gitignore files are read only inside it (confined.py)
 
     def add_file(self, base: str, path: str) -> None:

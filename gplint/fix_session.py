@@ -10,6 +10,10 @@ import sys
 from .project import Project
 from .records import dataclass
 
+TYPE_CHECKING = False  # true for type checkers only: the fix path does not import typing
+if TYPE_CHECKING:
+    from .config import Selection
+
 
 @dataclass(slots=True)
 class RunContext:
@@ -18,7 +22,7 @@ class RunContext:
 
     root: str
     targets: list
-    selection: object  # config.Selection
+    selection: Selection
     unsafe_fixes: bool = False
 
     def project(self, overrides: dict[str, str] | None = None) -> Project:

@@ -264,6 +264,7 @@ _STATE: tuple | None = None
 
 
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
+    assert _STATE is not None  # set by _lint_parallel before the fork
     project, selected, overrides, originals = _STATE
     before = {k: len(v) for k, v in project.contexts.items()}
     result = _lint_files(chunk, project, selected, overrides, originals)

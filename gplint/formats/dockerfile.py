@@ -239,6 +239,7 @@ class _Lowerer:
             self._commands([shell.Command([], words, [], words[0].start, words[-1].end)], stmt, network_host)
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
+        assert self.stage is not None  # commands come after a FROM
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
 
 
@@ -264,7 +265,7 @@ def _runs_heredoc_as_script(commands: list) -> bool:
 
 def _remap(record, offsets: list[int]):
     """A shell record with its offsets into a joined script mapped back to the file."""
-    changes = {}
+    changes: dict[str, object] = {}
     for name in fields(record):
         value = getattr(record, name)
         if name == "start" and isinstance(value, int):

@@ -22,7 +22,7 @@ def loopback_in_ci(doc: Document, project):
         for name in LOOPBACK_VARIABLES:
             setting = run.env.effective(name)
             value = setting_value(setting)
-            if value and id(setting) not in reported and (found := _loopback(value, name)):
+            if setting is not None and value and id(setting) not in reported and (found := _loopback(value, name)):
                 reported.add(id(setting))
                 yield _loopback_diagnostic(
                     doc, setting, *found,
@@ -69,7 +69,7 @@ def loopback_proxy(doc: Document, project):
         for name in LOOPBACK_VARIABLES:
             setting = run.env.effective(name)
             value = setting_value(setting)
-            if not value or id(setting) in reported:
+            if setting is None or not value or id(setting) in reported:
                 continue
             found = _loopback(value, name)
             if found is None:
@@ -85,7 +85,8 @@ def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
     fix = None
     span = setting.value_span or setting.span
     # the rewritten value must not be one another rule reports (e.g. outside allowed-proxies)
-    rewritten = setting.value[:start] + "host.docker.internal" + setting.value[start + len(host):]
+    value = setting.value or ""
+    rewritten = value[:start] + "host.docker.internal" + value[start + len(host):]
     if fixable and copy_refusal(setting.name, rewritten, options):
         fixable = False
     if fixable and offset is not None and setting.source.text[offset:offset + len(host)].lower() == host.lower():

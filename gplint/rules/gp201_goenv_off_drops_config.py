@@ -14,7 +14,7 @@ def check(doc: Document, project):
     reported: set[int] = set()
     for run in go_runs(doc, project):
         goenv_setting = run.env.get("GOENV")
-        if setting_value(goenv_setting) != "off" or id(goenv_setting) in reported:
+        if goenv_setting is None or setting_value(goenv_setting) != "off" or id(goenv_setting) in reported:
             continue
         written = [s for s in run.env.goenv_file.values() if s.how == "go-env-w"
                    and _unset(run.env.get(s.name))]

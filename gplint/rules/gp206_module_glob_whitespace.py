@@ -12,4 +12,4 @@ KINDS = VALUE_KINDS
 
 def check(doc: Document, project):
     for setting in literal_settings(doc, MODULE_GLOB_VARIABLES):
-        yield from problem_diagnostics(doc, setting, goenv.module_glob_problems(setting.value), "GP206")
+        yield from problem_diagnostics(doc, setting, goenv.module_glob_problems(setting.value or ""), "GP206")

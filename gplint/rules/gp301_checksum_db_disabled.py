@@ -18,7 +18,7 @@ def check(doc: Document, project):
                 nosumdb_set = any(s.value for s in literal_settings(doc, ("GONOSUMDB",)))
             if nosumdb_set:
                 continue  # a non-empty GONOSUMDB replaces GOPRIVATE for the checksum decision (§5.1)
-        weak = checksum_weakness(setting.name, setting.value)
+        weak = checksum_weakness(setting.name, setting.value or "")
         if weak is None:
             continue
         span = value_span(setting, weak.start, weak.end)

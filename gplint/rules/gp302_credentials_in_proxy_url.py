@@ -12,7 +12,7 @@ KINDS = VALUE_KINDS
 
 def check(doc: Document, project):
     for setting in literal_settings(doc, goenv.PROXY_URL_VARIABLES):
-        for start, end in goenv.credentials_span(setting.value):
+        for start, end in goenv.credentials_span(setting.value or ""):
             where = ("image history and every layer built from it" if doc.source.kind == "dockerfile"
                      else "the repository and the CI logs")
             yield Diagnostic(

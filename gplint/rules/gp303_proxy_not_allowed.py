@@ -26,7 +26,7 @@ def check(doc: Document, project):
             fix = None
             if required and value_offset(setting, 0) is not None and not copy_refusal("GOPROXY", required, options):
                 fix = Fix("unsafe", f"Use the required proxy `{required}`",
-                          [Edit.replace(setting.source, value_span(setting, 0, len(setting.value)), required)])
+                          [Edit.replace(setting.source, value_span(setting, 0, len(setting.value or "")), required)])
             yield Diagnostic(
                 "GP303", setting.source, value_span(setting, entry.start, entry.end),
                 f"GOPROXY entry `{entry.text}` is not in the organisation's allowed-proxies "

@@ -66,7 +66,7 @@ def _needed(doc: Document, project, context: str) -> dict[str, CopyFrom]:
     whole = _workspace_files(project, context, candidates)
     runs = [r for r in go_runs(doc, project) if r.subcommand not in ("env", "version", "help")]
     vendor_runs = [r for r in runs if "-mod=vendor" in r.command.words or goenv.goflags_mod(
-        (r.env.effective("GOFLAGS").value or "") if r.env.effective("GOFLAGS") else "") == "vendor"]
+        (flags.value or "") if (flags := r.env.effective("GOFLAGS")) else "") == "vendor"]
     needed: dict[str, CopyFrom] = {}
     for scope in doc.scopes:
         for copy in (e for e in scope.events if isinstance(e, CopyFrom)):
