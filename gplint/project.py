@@ -258,31 +258,12 @@ def _relative(abspath: str, folder: str) -> str:
 def lower(source: Source, project: "Project | None" = None):
     """Lower a source into a Document by its kind, with the configuration's base-image-env
     applied to the scopes that start from an image."""
-    doc = _lower(source, project)
+    from .formats.lowering import lower_by_kind
+
+    doc = lower_by_kind(source, project)
     table = (getattr(project, "options", None) or {}).get("base_image_env")
     if table:
         from .baseimage import seed
 
         seed(doc, table)
     return doc
-
-
-def _lower(source: Source, project: "Project | None" = None):
-    """Lower a source into a Document by its kind (imports each format only when needed)."""
-    if source.kind == "dockerfile":
-        from .formats import dockerfile
-
-        return dockerfile.lower(source)
-    if source.kind == "dockerignore":
-        from .formats import dockerignore
-
-        return dockerignore.lower(source)
-    if source.kind in ("github", "action"):
-        from .formats import gha
-
-        return gha.lower(source, project)
-    if source.kind == "gitlab":
-        from .formats import glci
-
-        return glci.lower(source, project)
-    raise ValueError(f"no lowering for {source.kind}")

@@ -148,6 +148,12 @@ PARALLEL_MIN_FILES = 150  # below this, starting processes costs more than it sa
 CHUNK = 40
 
 
+def build_phases(targets: list[Target]) -> tuple[list[Target], list[Target]]:
+    """The one place that orders a run: CI files first (their image builds tell Dockerfile rules
+    which build contexts and build args a Dockerfile has), then everything else."""
+    return [t for t in targets if t.kind in CI_KINDS], [t for t in targets if t.kind not in CI_KINDS]
+
+
 def lint(targets: list[Target], project: Project, selected, overrides: dict[str, str] | None = None,
          originals: dict[str, Source] | None = None, jobs: int | None = None, cache=None) -> RunResult:
     """Lint the targets: CI files first (their image builds tell Dockerfile rules which build
@@ -160,7 +166,8 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
     if workers > 1:
         result = _lint_parallel(targets, project, selected, workers, overrides, originals)
     else:
-        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        ci, rest = build_phases(targets)
+        ordered = ci + rest
         result = _lint_files(ordered, project, selected, overrides, originals)
     if cache is not None and overrides is None:
         for path, diags in result.produced.items():
@@ -282,11 +289,11 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
 
     global _STATE
     if not forked.available():
-        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        ci, rest = build_phases(targets)
+        ordered = ci + rest
         return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
-    ci = [t for t in targets if t.kind in CI_KINDS]
-    rest = [t for t in targets if t.kind not in CI_KINDS]
+    ci, rest = build_phases(targets)
     merged = RunResult()
     for phase in (ci, rest):
         if not phase:
