@@ -1,5 +1,5 @@
 """.dockerignore reading and matching follow moby/patternmatcher and the fsutil walker
-(semantics.md §10): both §10 test-vector tables, moby's own test tables, ReadAll's parsing details,
+(docs/semantics.md §10): both §10 test-vector tables, moby's own test tables, ReadAll's parsing details,
 behaviour checked against the Go code, and hypothesis properties."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def excluded(lines: list[str], path: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# semantics.md §10 "Test vectors", first table (moby/patternmatcher patternmatcher_test.go)
+# docs/semantics.md §10 "Test vectors", first table (moby/patternmatcher patternmatcher_test.go)
 # ---------------------------------------------------------------------------------------------
 
 PATTERNMATCHER_VECTORS = [

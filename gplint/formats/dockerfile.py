@@ -1,6 +1,6 @@
 """Lower a Dockerfile into the model: one scope per stage, events in instruction order.
 
-Docker facts used here (semantics.md): global ARGs feed only FROM lines and re-declared ARGs
+Docker facts used here (docs/semantics.md): global ARGs feed only FROM lines and re-declared ARGs
 (§8.1); ARG and ENV persist down `FROM <stage>` lineages (§8.3, §9.1); ENV beats ARG (§8.4,
 handled by model.Env); builder substitution for ENV/ARG/FROM/COPY (§9.6); RUN is a shell script
 (every RUN a new shell); `RUN --mount=type=bind` reads the build context like COPY does.

@@ -1,6 +1,6 @@
 """Lower a GitHub Actions workflow (or a composite action) into the model: one scope per job.
 
-Environment precedence (semantics.md §12.1, §12.2): workflow `env` < job `env` < values written
+Environment precedence (docs/semantics.md §12.1, §12.2): workflow `env` < job `env` < values written
 to $GITHUB_ENV by earlier steps < step `env`. Step env is modelled as settings local to the step
 (the env walk drops them when the statement changes); $GITHUB_ENV writes come after the step
 that makes them, which does not see them. `${{ … }}` values are opaque.

@@ -1,4 +1,4 @@
-"""Go toolchain semantics gplint relies on, each cited to semantics.md. Pure functions, stdlib only."""
+"""Go toolchain semantics gplint relies on, each cited to docs/semantics.md. Pure functions, stdlib only."""
 from __future__ import annotations
 
 import functools

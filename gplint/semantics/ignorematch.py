@@ -1,4 +1,4 @@
-"""How BuildKit reads a .dockerignore file and decides what leaves the build context (semantics.md §10).
+"""How BuildKit reads a .dockerignore file and decides what leaves the build context (docs/semantics.md §10).
 
 A Python port of moby/patternmatcher (``ignorefile.ReadAll``, ``New``, ``Pattern.compile``/``match``,
 ``MatchesOrParentMatches``, ``MatchesUsingParentResults``) and of the directory-skipping rule of the
