@@ -214,10 +214,11 @@ class Project:
             return
         self._ci_scanned = True
         from .discover import kind_of
+        from .formats.lowering import BUILD_SOURCE_KINDS
 
         for rel in self.inventory():
             kind = kind_of(rel)
-            if kind in ("github", "action", "gitlab") and (rel, kind) not in self._documents \
+            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents \
                     and rel not in self._ci_done:
                 try:
                     doc = self.document(rel, kind)

@@ -8,6 +8,7 @@ from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
 from .errors import GplintError
+from .formats.lowering import BUILD_SOURCE_KINDS
 from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
@@ -143,7 +144,7 @@ def read_target(target: Target, override: str | None = None, root: str | None = 
     return Source.from_bytes(target.display, target.abspath, target.kind, data)
 
 
-CI_KINDS = ("github", "action", "gitlab")
+CI_KINDS = BUILD_SOURCE_KINDS
 PARALLEL_MIN_FILES = 150  # below this, starting processes costs more than it saves
 CHUNK = 40
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 from ..model import Document
 from ..source import Source
 
+# The kinds whose documents start image builds: lowered before every other file of a run, and
+# scanned for builds even when not linted, so that Dockerfile rules know how each is built.
+BUILD_SOURCE_KINDS = ("github", "action", "gitlab")
+
 
 def lower_by_kind(source: Source, files=None) -> Document:
     """Lower a source into a Document by its kind (imports each format only when needed).
