@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import posixpath
 
-from .semantics import goenv
+from .kinds import CI_KINDS
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
 from .project import BuildContext, Project
 from .records import dataclass
+from .semantics import goenv
 from .source import Span
 
 
@@ -138,7 +139,7 @@ def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | 
     passed: dict[str, list[str | None]] = {}
     for ci in project.inventory():
         kind = kind_of(ci)
-        if kind not in ("github", "action", "gitlab"):
+        if kind not in CI_KINDS:
             continue
         source = project.source(ci, kind)
         if source is None or name not in source.text or "build" not in source.text:

@@ -7,6 +7,7 @@ import os
 import sys
 
 from . import __version__
+from .kinds import ALL_KINDS
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
     p.add_argument("--ignore", action="append", metavar="RULES", help="leave these rules out")
     p.add_argument("--config", metavar="FILE", help="use this gplint.toml or pyproject.toml")
-    p.add_argument("--kind", choices=("dockerfile", "dockerignore", "github", "action", "gitlab"),
+    p.add_argument("--kind", choices=ALL_KINDS,
                    help="treat the given files as this kind")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input stands for")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")

@@ -6,6 +6,7 @@ import os
 import re
 
 from .confined import find_root  # noqa: F401  (callers ask discover for the root)
+from .kinds import ALL_KINDS
 from .records import dataclass
 from .semantics.linear_regex import Unsupported as LinearUnsupported
 from .semantics.linear_regex import compile_safe
@@ -27,7 +28,7 @@ YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLa
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
 AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
-INVENTORY_KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")  # files other files' rules may need
+INVENTORY_KINDS = ALL_KINDS  # files other files' rules may need
 
 
 def kind_of(relpath: str) -> str | None:

@@ -29,7 +29,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("build graph and files", ("gplint.project", "gplint.buildgraph", "gplint.discover", "gplint.confined",
                                "gplint.baseimage", "gplint.lowering")),
     ("formats", ("gplint.formats",)),
-    ("model", ("gplint.model", "gplint.diagnostic", "gplint.source", "gplint.errors")),
+    ("model", ("gplint.model", "gplint.diagnostic", "gplint.source", "gplint.errors", "gplint.kinds")),
     ("semantics", ("gplint.semantics",)),
     ("records", ("gplint.records", "gplint")),
 ]

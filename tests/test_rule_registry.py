@@ -8,10 +8,11 @@ import re
 import pytest
 
 import gplint.rules as rules_pkg
+from gplint.kinds import ALL_KINDS
 from gplint.registry import RULES_DIR, parse_front_matter
 from gplint.rules import ENGINE_CODES, RULES
 
-KNOWN_KINDS = {"dockerfile", "dockerignore", "github", "action", "gitlab"}
+KNOWN_KINDS = set(ALL_KINDS)
 
 
 def documented(folder: str) -> dict[str, str]:

@@ -4,30 +4,31 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
+from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB
 from ..model import Document
 from ..source import Source
 
 # The kinds whose documents start image builds: lowered before every other file of a run, and
 # scanned for builds even when not linted, so that Dockerfile rules know how each is built.
-BUILD_SOURCE_KINDS = ("github", "action", "gitlab")
+BUILD_SOURCE_KINDS = CI_KINDS
 
 
 def lower_by_kind(source: Source, files=None) -> Document:
     """Lower a source into a Document by its kind (imports each format only when needed).
     `files`: the repository's file store, for formats that read other files (GitLab includes)."""
-    if source.kind == "dockerfile":
+    if source.kind == DOCKERFILE:
         from . import dockerfile
 
         return dockerfile.lower(source)
-    if source.kind == "dockerignore":
+    if source.kind == DOCKERIGNORE:
         from . import dockerignore
 
         return dockerignore.lower(source)
-    if source.kind in ("github", "action"):
+    if source.kind in (GITHUB, ACTION):
         from . import gha
 
         return gha.lower(source, files)
-    if source.kind == "gitlab":
+    if source.kind == GITLAB:
         from . import glci
 
         return glci.lower(source, files)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..analysis import go_runs
+from ..kinds import CI_KINDS  # noqa: F401  (the rules import it from here)
 from ..model import Document, ImageBuild, Scope, Setting, walk
 
 
-CI_KINDS = ("github", "action", "gitlab")
 
 
 def builds(doc: Document):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from ..diagnostic import Edit, Fix
+from .dockerfile_edits import instruction_of, keyword_case
 from ..model import Document, Setting
 from ..source import Span
-from .dockerfile_edits import instruction_of, keyword_case
 from .value_verdicts import copy_refusal, options_of
 
 

@@ -2,13 +2,14 @@
 (GP203-GP207, GP301-GP303) and by fixes that edit a value in place."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..diagnostic import Diagnostic, Edit, Fix
+from ..kinds import SETTING_KINDS
 from ..model import Document, Setting
+from ..semantics import goenv
 from ..source import Span
 
 
-VALUE_KINDS = ("dockerfile", "github", "gitlab", "action")
+VALUE_KINDS = SETTING_KINDS
 
 
 def value_offset(setting: Setting, index: int) -> int | None:

@@ -9,8 +9,8 @@ rules judge values with the same functions.
 """
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..records import dataclass
+from ..semantics import goenv
 
 MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
 CHECKSUM_GLOB_VARIABLES = ("GOPRIVATE", "GONOSUMDB", "GOINSECURE")

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from ..baseimage import hint
 from ..diagnostic import Diagnostic, Fix
+from ..kinds import DOCKERFILE
 from ..model import Document
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.stage_reach import build_setters, global_arg, passed_refusal, setters, uncovered_runs, unrelated
 from ..rulekit.value_verdicts import copy_refusal, options_of
 
 CODE = "GP101"
-KINDS = ("dockerfile",)
+KINDS = (DOCKERFILE,)
 
 
 def _goproxy_arg(doc: Document, project) -> tuple[str, str]:

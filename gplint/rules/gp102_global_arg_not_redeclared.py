@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from ..diagnostic import Diagnostic, Fix
-from ..semantics.goenv import GO_VARIABLES
+from ..kinds import DOCKERFILE
 from ..model import Document
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.stage_reach import passed_refusal, uncovered_runs
 from ..rulekit.value_verdicts import copy_refusal, options_of
+from ..semantics.goenv import GO_VARIABLES
 
 CODE = "GP102"
-KINDS = ("dockerfile",)
+KINDS = (DOCKERFILE,)
 
 
 def check(doc: Document, project):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from ..analysis import GoRun
 from ..diagnostic import Diagnostic, Fix
+from ..kinds import DOCKERFILE
 from ..model import Document, Scope, Setting
 from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
 from ..rulekit.stage_reach import build_setters, global_arg, uncovered_runs, unrelated
 from ..rulekit.value_verdicts import copy_refusal, options_of
 
 CODE = "GP103"
-KINDS = ("dockerfile",)
+KINDS = (DOCKERFILE,)
 
 
 # Settings every go build of a file needs alike. Whether a value may be copied is decided in

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Fix
-from ..semantics.goenv import GO_VARIABLES
 from ..model import Document, Setting
 from ..rulekit.ci_builds import CI_KINDS, built, declares
 from ..rulekit.value_verdicts import copy_refusal, options_of
+from ..semantics.goenv import GO_VARIABLES
 
 CODE = "GP104"
 KINDS = CI_KINDS

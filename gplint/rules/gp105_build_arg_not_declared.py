@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Fix
-from ..semantics.goenv import GO_VARIABLES
 from ..model import Document
 from ..rulekit.ci_builds import CI_KINDS, built, declares
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.value_verdicts import copy_refusal, options_of
+from ..semantics.goenv import GO_VARIABLES
 
 CODE = "GP105"
 KINDS = CI_KINDS

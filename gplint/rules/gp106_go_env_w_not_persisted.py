@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..analysis import go_runs
 from ..diagnostic import Diagnostic, Fix
+from ..kinds import DOCKERFILE
 from ..model import Document, GoCommand, Setting, UserChange, walk
 from ..rulekit.ci_builds import CI_KINDS
 from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
@@ -10,7 +11,7 @@ from ..rulekit.go_env_w import PLAIN_ASSIGNMENT, env_instead_of_go_env_w
 from ..rulekit.value_verdicts import copy_refusal, options_of
 
 CODE = "GP106"
-KINDS = ("dockerfile", *CI_KINDS)
+KINDS = (DOCKERFILE, *CI_KINDS)
 
 
 def go_env_w_in_another_job(doc: Document, project):
@@ -143,5 +144,5 @@ def _moved_diagnostic(doc: Document, scope, setting: Setting, moved: UserChange,
 def check(doc: Document, project):
     if doc.source.kind in CI_KINDS:
         yield from go_env_w_in_another_job(doc, project)
-    if doc.source.kind in ("dockerfile",):
+    if doc.source.kind == DOCKERFILE:
         yield from go_env_w_not_persisted(doc, project)

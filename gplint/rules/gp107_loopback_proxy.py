@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
+from ..kinds import DOCKERFILE
 from ..model import Document, Setting
 from ..rulekit.ci_builds import CI_KINDS, builds
-from ..rulekit.value_verdicts import LOOPBACK_VARIABLES, copy_refusal, loopback as _loopback, options_of
 from ..rulekit.value_settings import value_offset
+from ..rulekit.value_verdicts import LOOPBACK_VARIABLES, copy_refusal, loopback as _loopback, options_of
 from ..source import Span
 
 CODE = "GP107"
-KINDS = ("dockerfile", *CI_KINDS)
+KINDS = (DOCKERFILE, *CI_KINDS)
 
 
 def loopback_in_ci(doc: Document, project):
@@ -106,5 +107,5 @@ def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
 def check(doc: Document, project):
     if doc.source.kind in CI_KINDS:
         yield from loopback_in_ci(doc, project)
-    if doc.source.kind in ("dockerfile",):
+    if doc.source.kind == DOCKERFILE:
         yield from loopback_proxy(doc, project)

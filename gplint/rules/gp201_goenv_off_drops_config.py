@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic
+from ..kinds import SETTING_KINDS
 from ..model import Document, Setting
 from ..rulekit.go_env_w import env_instead_of_go_env_w
 
 CODE = "GP201"
-KINDS = ("dockerfile", "github", "action", "gitlab")
+KINDS = SETTING_KINDS
 
 
 def check(doc: Document, project):

@@ -1,14 +1,15 @@
 """GP202 modules-disabled: see GP202.md beside this module."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Fix
+from ..kinds import SETTING_KINDS
 from ..model import Document
 from ..rulekit.dockerfile_edits import delete_setting
+from ..semantics import goenv
 
 CODE = "GP202"
-KINDS = ("dockerfile", "github", "action", "gitlab")
+KINDS = SETTING_KINDS
 
 
 NON_BUILDING = {"env", "version", "help"}

@@ -1,10 +1,10 @@
 """GP206 module-glob-whitespace: see GP206.md beside this module."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..model import Document
-from ..rulekit.value_verdicts import MODULE_GLOB_VARIABLES
 from ..rulekit.value_settings import VALUE_KINDS, literal_settings, problem_diagnostics
+from ..rulekit.value_verdicts import MODULE_GLOB_VARIABLES
+from ..semantics import goenv
 
 CODE = "GP206"
 KINDS = VALUE_KINDS

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, Setting
-from ..rulekit.value_verdicts import CHECKSUM_GLOB_VARIABLES, checksum_weakness, copy_refusal, options_of
 from ..rulekit.value_settings import VALUE_KINDS, key, literal_settings, value_span
+from ..rulekit.value_verdicts import CHECKSUM_GLOB_VARIABLES, checksum_weakness, copy_refusal, options_of
 
 CODE = "GP301"
 KINDS = VALUE_KINDS

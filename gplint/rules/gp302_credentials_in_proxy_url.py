@@ -1,10 +1,10 @@
 """GP302 credentials-in-proxy-url: see GP302.md beside this module."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..diagnostic import Diagnostic
 from ..model import Document
 from ..rulekit.value_settings import VALUE_KINDS, key, literal_settings, value_span
+from ..semantics import goenv
 
 CODE = "GP302"
 KINDS = VALUE_KINDS

@@ -1,11 +1,11 @@
 """GP303 proxy-not-allowed: see GP303.md beside this module."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document
-from ..rulekit.value_verdicts import copy_refusal, normalise_proxy, proxy_entry_allowed
 from ..rulekit.value_settings import VALUE_KINDS, literal_settings, value_offset, value_span
+from ..rulekit.value_verdicts import copy_refusal, normalise_proxy, proxy_entry_allowed
+from ..semantics import goenv
 
 CODE = "GP303"
 KINDS = VALUE_KINDS

@@ -1,16 +1,17 @@
 """GP304 private-modules-not-covered: see GP304.md beside this module."""
 from __future__ import annotations
 
-from ..semantics import goenv
 from ..analysis import go_runs
 from ..baseimage import hint
 from ..diagnostic import Diagnostic, Fix
+from ..kinds import SETTING_KINDS
 from ..model import Document
 from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
 from ..rulekit.value_verdicts import copy_refusal, options_of
+from ..semantics import goenv
 
 CODE = "GP304"
-KINDS = ("dockerfile", "github", "action", "gitlab")
+KINDS = SETTING_KINDS
 
 
 def check(doc: Document, project):

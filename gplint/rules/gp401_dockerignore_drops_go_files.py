@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import posixpath
 
-from ..semantics import goenv
 from ..analysis import copied, go_runs
 from ..diagnostic import Diagnostic, Edit, Fix
+from ..kinds import DOCKERIGNORE
 from ..model import CopyFrom, Document
+from ..semantics import goenv
 from ..source import Span
 
 CODE = "GP401"
-KINDS = ("dockerignore",)
+KINDS = (DOCKERIGNORE,)
 
 
 def _context_files(project, context: str) -> list[str]:

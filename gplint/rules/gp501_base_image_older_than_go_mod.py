@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import posixpath
 
-from ..semantics import goenv
 from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
+from ..kinds import DOCKERFILE
 from ..model import Document
+from ..semantics import goenv
 from ..source import Span
 
 CODE = "GP501"
-KINDS = ("dockerfile",)
+KINDS = (DOCKERFILE,)
 
 
 def check(doc: Document, project):
