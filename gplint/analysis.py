@@ -7,7 +7,8 @@ import posixpath
 
 from .kinds import CI_KINDS
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
-from .project import BuildContext, Project
+from .buildgraph import BuildContext
+from .project import Project
 from .records import dataclass
 from .semantics import goenv
 from .source import Span
@@ -124,9 +125,9 @@ def values_passed_to(project: Project | None, dockerfile: Document, name: str) -
     # one scan of the CI files per project (a fresh Project is made for every fix pass)
     rel = project.rel(dockerfile.source.abspath)
     project.build_contexts(rel)  # CI builds are registered by the time Dockerfiles are checked
-    if rel not in project.contexts:
+    if rel not in project.builds.contexts:
         return []  # no CI file builds it: nothing to scan
-    cache = vars(project).setdefault("_build_arg_values", {})
+    cache = project.builds.passed_values
     if name not in cache:
         cache[name] = _scan_build_arg_values(project, name)
     return cache[name].get(rel, [])

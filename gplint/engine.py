@@ -76,7 +76,7 @@ def lower_source(project: Project, source: Source):
     from .project import lower
 
     doc = lower(source, project)
-    project.register_builds(doc)
+    project.builds.register(doc)
     if source.abspath != "-":
         project.set_document(project.rel(source.abspath), doc)
         project.add_source(project.rel(source.abspath), source)

@@ -1,25 +1,17 @@
 """The repository around the linted files: lazy, cached access to the other files cross-file
-rules need (go.mod, vendor/modules.txt, ignore files, Dockerfiles named by CI)."""
+rules need (go.mod, vendor/modules.txt, ignore files, Dockerfiles named by CI), and the build
+graph (buildgraph.py) its CI files describe."""
 from __future__ import annotations
 
 import os
 import posixpath
 
+from .buildgraph import BuildContext, BuildGraph
 from .confined import MAX_BYTES, read_bytes
 from .records import dataclass, field
 from .source import Source, SourceError
 
 __all__ = ["MAX_BYTES", "BuildContext", "Project", "lower"]
-
-
-@dataclass(slots=True)
-class BuildContext:
-    """One way a Dockerfile is built: its context folder (repository-relative) and its origin."""
-
-    dockerfile: str  # repository-relative path
-    context: str  # repository-relative folder ('' is the root)
-    origin: object = None  # the CI invocation that builds it, or None for the default
-    network_host: bool = False  # that invocation builds with --network host
 
 
 @dataclass
@@ -29,7 +21,7 @@ class Project:
     inventory_files: list[str] | None = None  # repository-relative go.mod, go.work, modules.txt, Dockerfiles
     _sources: dict = field(default_factory=dict)
     _documents: dict = field(default_factory=dict)
-    contexts: dict[str, list[BuildContext]] = field(default_factory=dict)  # added by CI lowering
+    builds: BuildGraph = field(default_factory=BuildGraph)  # how each Dockerfile is built (CI lowering)
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
@@ -37,7 +29,6 @@ class Project:
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
-    _build_keys: set = field(default_factory=set)
     unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
     skipped: list = field(default_factory=list)  # (path, why, quiet) named files gplint does not lint
     _gitlab_included: dict | None = None
@@ -225,24 +216,11 @@ class Project:
                 except Exception:  # an auxiliary file that does not lower says nothing
                     doc = None
                 if doc is not None:
-                    self.register_builds(doc)
+                    self.builds.register(doc)
 
-    def register_builds(self, doc) -> None:
-        """Record the image builds a CI document makes, so Dockerfile rules know their contexts."""
-        from .model import ImageBuild
-
-        for scope in doc.scopes:
-            for event in scope.events:
-                if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
-                    self.add_build(event.dockerfile, event.context, event.network_host, event)
-
-    def add_build(self, dockerfile: str, context: str, network_host: bool, origin=None) -> None:
-        """Record one way a Dockerfile is built; the same (context, network) twice counts once
-        (a set, not a scan: a corpus can hold thousands of builds of one Dockerfile)."""
-        key = (dockerfile, context, network_host)
-        if key not in self._build_keys:
-            self._build_keys.add(key)
-            self.contexts.setdefault(dockerfile, []).append(BuildContext(dockerfile, context, origin, network_host))
+    @property
+    def contexts(self) -> dict[str, list[BuildContext]]:
+        return self.builds.contexts
 
 
 def _relative(abspath: str, folder: str) -> str:

@@ -274,10 +274,10 @@ _STATE: tuple | None = None
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
     assert _STATE is not None  # set by _lint_parallel before the fork
     project, selected, overrides, originals = _STATE
-    before = {k: len(v) for k, v in project.contexts.items()}
+    before = {k: len(v) for k, v in project.builds.contexts.items()}
     result = _lint_files(chunk, project, selected, overrides, originals)
     # only what this chunk registered: a worker process keeps its project across chunks
-    builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.contexts.items()
+    builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.builds.contexts.items()
               for c in cs[before.get(key, 0):]]
     return result, builds
 
@@ -309,7 +309,7 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
             merged.produced.update(result.produced)
             merged.input_errors += result.input_errors
             for dockerfile, ctx, network_host in builds:
-                project.add_build(dockerfile, ctx, network_host)
+                project.builds.add(dockerfile, ctx, network_host)
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}
