@@ -21,8 +21,8 @@ first byte: `A-multistage` is a Dockerfile linted with every rule.
 
 Each input is written into a fresh repository (.git/, go.mod, and, unless the input is the
 Dockerfile, a small Dockerfile that CI and ignore files can refer to), linted in-process with the
-functions the CLI calls (runner.collect_targets + runner.lint, then cli._fix -> fix.fix_all and
-cli._write, i.e. `gplint --fix --unsafe-fixes`), then fixed a second time through cli.main. An
+functions the CLI calls (runner.collect_targets + runner.lint, then fix_session.plan_and_apply ->
+fix.fix_all and fix_session.write, i.e. `gplint --fix --unsafe-fixes`), then fixed a second time through cli.main. An
 invariant that breaks raises AssertionError (or Hung), which atheris reports as a crash:
 
   I1  no exception escapes lint, report or fix, and a binary or non-UTF-8 file gets a GP001;
@@ -52,7 +52,6 @@ import sys
 import tempfile
 import time
 import traceback
-import types
 
 TARGETS = ("Dockerfile", ".dockerignore", ".github/workflows/x.yml", "action.yml", ".gitlab-ci.yml")
 BUDGET = float(os.environ.get("GPLINT_FUZZ_BUDGET", "2"))  # CPU seconds per input
@@ -67,7 +66,8 @@ private-modules = ["corp.example/*"]
 BOM = b"\xef\xbb\xbf"
 # Open findings (FINDINGS.md) the harness looks past, so that fuzzing can find new ones; drop a
 # name once its bug is fixed. Every finding so far is fixed, so the list is empty; the harness
-# still knows how to look past the first three (options, gp304, glci-extends) should they return.
+# still knows how to look past gp304 and glci-extends should they return (the options finding
+# cannot: every Project of a run is now built with the options, fix_session.RunContext).
 # GPLINT_FUZZ_KNOWN overrides the list. tests/test_fuzz_atheris.py replays fuzz/crashes/ with
 # every invariant checked: an open finding's reproducer must fail, a fixed one must pass.
 KNOWN_FINDINGS = ""
@@ -149,9 +149,8 @@ def _lint(root: str):
 
     selection = build_selection(root, [], [], [], None, preview=False)
     project_root = find_root(root)
-    project = Project(project_root)
+    project = Project(project_root, options=selection.options)
     targets = collect_targets([root], None, None, project)
-    project.options = selection.options
     result = lint(targets, project, selection, jobs=1, cache=None)
     return selection, project_root, targets, result
 
@@ -216,7 +215,7 @@ def _gp001(diagnostics, abspath: str) -> int:
 
 
 def _check_repository(root: str, path: str, original: bytes) -> None:
-    from gplint import cli
+    from gplint import cli, fix_session
     from gplint.fix import applicable
 
     quiet = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
@@ -233,11 +232,9 @@ def _check_repository(root: str, path: str, original: bytes) -> None:
 
     # 2. fix, as `gplint --fix --unsafe-fixes` does
     with quiet[0], quiet[1]:
-        if "options" in KNOWN:
-            outcome = _fix_keeping_options(targets, project_root, selection, result)
-        else:
-            outcome = cli._fix(types.SimpleNamespace(unsafe_fixes=True), targets, project_root, selection, result)
-        cli._write(outcome, result.sources, project_root)
+        ctx = fix_session.RunContext(project_root, targets, selection, unsafe_fixes=True)
+        outcome = fix_session.plan_and_apply(ctx, result)
+        fix_session.write(outcome, result.sources, project_root)
     internal = _internal_errors(outcome.diagnostics)
     assert not internal, f"I2: internal error while re-linting fixed text: {internal}"
     after = _tree(root)
@@ -257,52 +254,20 @@ def _check_repository(root: str, path: str, original: bytes) -> None:
             assert now <= was, f"I8: fixing {result.sources[abspath].path} raised its GP001 count {was} -> {now}"
 
     # 3. a second fix, through the real command line, changes nothing
-    if "options" in KNOWN:
-        selection, project_root, targets, result = _lint(root)
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            cli._write(_fix_keeping_options(targets, project_root, selection, result), result.sources,
-                       project_root)
-    else:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            status = cli.main(["--no-cache", "--jobs", "1", "--fix", "--unsafe-fixes", "--format", "json", root])
-        assert status in (0, 1, 2), f"I9: exit status {status} from the second --fix"
-        try:
-            remaining = json.loads(out.getvalue())
-        except ValueError as exc:
-            raise AssertionError(f"I5: --format json output is not JSON: {exc}") from None
-        internal = [d["message"] for d in remaining if "internal error" in d["message"]]
-        assert not internal, f"I2: internal error in the second --fix: {internal}"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        status = cli.main(["--no-cache", "--jobs", "1", "--fix", "--unsafe-fixes", "--format", "json", root])
+    assert status in (0, 1, 2), f"I9: exit status {status} from the second --fix"
+    try:
+        remaining = json.loads(out.getvalue())
+    except ValueError as exc:
+        raise AssertionError(f"I5: --format json output is not JSON: {exc}") from None
+    internal = [d["message"] for d in remaining if "internal error" in d["message"]]
+    assert not internal, f"I2: internal error in the second --fix: {internal}"
     again = _tree(root)
     changed = sorted(k for k in set(after) | set(again) if after.get(k) != again.get(k)
                      and not ("gp304" in KNOWN and _only_gp304_inserts(after.get(k, b""), again.get(k, b""))))
     assert not changed, f"I9: a second --fix changed {changed}: {_first_difference(after, again, changed)}"
-
-
-def _fix_keeping_options(targets, project_root: str, selection, result):
-    """cli._fix with the one known bug worked around (FINDINGS.md, "fix-relint-drops-options"):
-    its re-lint builds a fresh Project without the configured options, so the policy rules
-    (GP303, GP304, GP301 with private-modules) go silent between fix passes. Used only when
-    GPLINT_FUZZ_KNOWN names "options", so fuzzing can look past that finding."""
-    from gplint import cli
-    from gplint.fix import fix_all
-    from gplint.project import Project
-    from gplint.runner import lint
-
-    def relint(texts):
-        fresh = Project(project_root, overrides=texts)
-        fresh.options = selection.options
-        return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
-
-    def parses(abspath: str, text: str):
-        from gplint.discover import kind_of
-
-        source = result.sources.get(abspath)
-        kind = source.kind if source is not None else (kind_of(os.path.basename(abspath)) or (
-            "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile"))
-        return cli._parse_problem(kind, text)
-
-    return fix_all(result.diagnostics, True, relint, parses)
 
 
 def _only_gp304_inserts(before: bytes, after: bytes) -> bool:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import posixpath
 
-from . import goenv
+from .kinds import CI_KINDS
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
-from .project import BuildContext, Project
+from .buildgraph import BuildContext
+from .project import Project
 from .records import dataclass
+from .semantics import goenv
 from .source import Span
 
 
@@ -113,10 +115,6 @@ def vendor_trees(project: Project, context: BuildContext) -> list[str]:
     return trees
 
 
-def lineage_has(scope: Scope, predicate) -> bool:
-    return any(predicate(e) for s in scope.lineage() for e in s.events)
-
-
 def values_passed_to(project: Project | None, dockerfile: Document, name: str) -> list[str | None]:
     """The values the repository's CI builds of this Dockerfile pass for build arg NAME: the
     written value of `--build-arg NAME=value` / a `build-args` line, or the job's environment
@@ -127,9 +125,9 @@ def values_passed_to(project: Project | None, dockerfile: Document, name: str) -
     # one scan of the CI files per project (a fresh Project is made for every fix pass)
     rel = project.rel(dockerfile.source.abspath)
     project.build_contexts(rel)  # CI builds are registered by the time Dockerfiles are checked
-    if rel not in project.contexts:
+    if rel not in project.builds.contexts:
         return []  # no CI file builds it: nothing to scan
-    cache = vars(project).setdefault("_build_arg_values", {})
+    cache = project.builds.passed_values
     if name not in cache:
         cache[name] = _scan_build_arg_values(project, name)
     return cache[name].get(rel, [])
@@ -142,7 +140,7 @@ def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | 
     passed: dict[str, list[str | None]] = {}
     for ci in project.inventory():
         kind = kind_of(ci)
-        if kind not in ("github", "action", "gitlab"):
+        if kind not in CI_KINDS:
             continue
         source = project.source(ci, kind)
         if source is None or name not in source.text or "build" not in source.text:

@@ -8,17 +8,17 @@ problem in the same file is still new.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 from .diagnostic import Diagnostic
+from .errors import GplintError
 from .redact import excerpt, redact
 
 VERSION = 1
 
 
-class BaselineError(Exception):
-    pass
+class BaselineError(GplintError):
+    """The baseline file cannot be read or written."""
 
 
 def finding_key(diag: Diagnostic, rel) -> tuple[str, str, str, str]:

@@ -202,7 +202,7 @@ def code_fingerprint(folder: str | None = None) -> str:
 def _read_all(fd: int, limit: int, size: int) -> bytes | None:
     """Up to `limit` bytes of an open regular file whose size was `size`; None when it holds more.
     The first read asks for size + 1 bytes: one call for a file that did not grow meanwhile."""
-    chunks = []
+    chunks: list[bytes] = []
     total = 0
     want = min(size, limit) + 1
     while True:
@@ -386,7 +386,7 @@ class Fingerprints:
         self.before = known
         self.known: dict[str, list] = {}  # what the next run may reuse: only this run's files
         self.root = root
-        self.now = None
+        self.now: int | None = None
 
     def of(self, path: str) -> bytes:
         try:

@@ -7,6 +7,7 @@ import os
 import sys
 
 from . import __version__
+from .kinds import ALL_KINDS
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
@@ -48,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--extend-select", action="append", metavar="RULES", help="add rules to the selection")
     p.add_argument("--ignore", action="append", metavar="RULES", help="leave these rules out")
     p.add_argument("--config", metavar="FILE", help="use this gplint.toml or pyproject.toml")
-    p.add_argument("--kind", choices=("dockerfile", "dockerignore", "github", "action", "gitlab"),
+    p.add_argument("--kind", choices=ALL_KINDS,
                    help="treat the given files as this kind")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name standard input stands for")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
@@ -144,7 +145,7 @@ def _lint(args) -> int:
         _error(exc)
         return 2
     root = find_root(first if os.path.exists(first) else ".")
-    project = Project(root)
+    project = Project(root, options=selection.options)  # read by the policy rules (GP303, GP304)
     try:
         targets = collect_targets(paths, args.kind, args.stdin_filename, project)
     except UsageError as exc:
@@ -155,7 +156,6 @@ def _lint(args) -> int:
             print(f"gplint: {'note' if routine else 'warning'}: {path}: not linted: {why}", file=sys.stderr)
     for folder, why in project.unreadable:  # a folder gplint could not look into fails the run
         print(f"gplint: {project.display(folder)}: cannot read folder: {why}", file=sys.stderr)
-    project.options = selection.options
     cache = None if (args.no_cache or args.fix or args.diff) else _cache(args, project, selection)
     result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
     if cache is not None:
@@ -172,18 +172,21 @@ def _lint(args) -> int:
     fixes = None
 
     if args.fix or args.diff:
-        outcome = _fix(args, targets, root, selection, result)
+        from . import fix_session
+
+        ctx = fix_session.RunContext(root, targets, selection, unsafe_fixes=args.unsafe_fixes)
+        outcome = fix_session.plan_and_apply(ctx, result)
         if args.diff:
-            diff = _diff(outcome, result.sources, project)
+            diff = fix_session.unified_diff(outcome, result.sources, project)
             sys.stdout.write(diff)
             return 1 if diff else (2 if result.input_errors else 0)
-        written = _write(outcome, result.sources, root)
+        written = fix_session.write(outcome, result.sources, root)
         refused = set(outcome.texts) - written - {"-"}
         status_extra = len(refused)
         diagnostics = outcome.diagnostics
         if refused:  # what remains is what is on disk now: only the written files changed
             kept = {path: text for path, text in outcome.texts.items() if path in written}
-            diagnostics = _relinter(targets, root, selection, result)(kept) if kept else result.diagnostics
+            diagnostics = fix_session.relinter(ctx, result)(kept) if kept else result.diagnostics
         from .report.fixes import fix_report
 
         fixes = fix_report(outcome.fixes, written, refused, lambda p: project.display(p), args.show_fixes)
@@ -231,113 +234,6 @@ def _cache(args, project, selection):
     per_file = [(pattern, sorted(codes)) for pattern, codes in selection.per_file_ignores]
     config = repr((sorted(selection.enabled), per_file, sorted(selection.options.items())))
     return ResultCache(project, config, args.cache_dir)
-
-
-def _relinter(targets, root, selection, result):
-    """relint(texts): the findings with `texts` (abspath -> text) in place of the files."""
-    from .project import Project
-    from .runner import lint
-
-    def relint(texts: dict[str, str]):
-        fresh = Project(root, overrides=texts)
-        fresh.options = selection.options  # the policy rules (GP303, GP304) read them
-        return lint(targets, fresh, selection, overrides=texts, originals=result.sources).diagnostics
-
-    return relint
-
-
-def _fix(args, targets, root, selection, result):
-    from .fix import fix_all
-
-    relint = _relinter(targets, root, selection, result)
-
-    def parses(abspath: str, text: str) -> str | None:
-        from .discover import kind_of
-
-        source = result.sources.get(abspath)
-        if source is not None:
-            kind = source.kind
-        else:  # a file another file's fix edits: a Dockerfile (GP105), an included CI file
-            kind = kind_of(os.path.basename(abspath)) or (
-                "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile")
-        return _parse_problem(kind, text)
-
-    return fix_all(result.diagnostics, args.unsafe_fixes, relint, parses)
-
-
-def _parse_problem(kind: str, text: str) -> str | None:
-    """Why a fixed text would no longer parse, or None."""
-    from .project import lower
-    from .source import Source
-
-    try:
-        doc = lower(Source("fixed", "-", kind, text))
-    except Exception as exc:  # a fix must never leave a file our own parser rejects
-        return f"the fixed text does not parse ({exc})"
-    if any(code == "GP001" for code, _span, _msg in doc.problems):
-        return "the fixed text does not parse"
-    return None
-
-
-def _diff(outcome, sources, project) -> str:
-    """The fixes as a unified diff, passwords masked on every line (context, removed and added).
-
-    A masked removed line no longer matches the file, so `patch` and `git apply` reject its
-    hunk rather than write `****` into the file; a note says so and points at --fix, which
-    writes the real bytes. A hunk that would add a masked password without removing one could
-    still apply (patch may even skip unmatched context lines), so such a file's diff is left out
-    with a note. Fixes never copy a password (rules forbid spreading a reported value): that
-    case is a safety net."""
-    import difflib
-
-    from .redact import redact
-
-    chunks = []
-    for path, text in sorted(outcome.texts.items()):
-        source = sources.get(path) or project.source(project.rel(path), "dockerfile")
-        before = source.text if source else ""
-        name = source.path if source else path
-        shown: list[str] = []
-        masked_change = unsafe = False
-        masked = {"-": False, "+": False}  # in the current hunk
-        for line in difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
-                                         fromfile=f"a/{name}", tofile=f"b/{name}"):
-            if line.startswith(("--- ", "+++ ", "@@ ")):
-                if line.startswith("@@ "):  # a hunk applies as a whole: judge the one before
-                    unsafe |= masked["+"] and not masked["-"]
-                    masked = {"-": False, "+": False}
-                shown.append(line)
-                continue
-            out = redact(line)
-            if out != line and line[0] in masked:
-                masked[line[0]] = masked_change = True
-            shown.append(out)
-        unsafe |= masked["+"] and not masked["-"]
-        if unsafe:
-            print(f"gplint: {name}: a fix writes a password on a line it adds; its diff is left out, as "
-                  "masked it would write **** into the file: `gplint --fix` applies it", file=sys.stderr)
-            continue
-        chunks.extend(shown)
-        if masked_change:
-            print(f"gplint: {name}: the diff shows passwords as ****, so it does not apply as a patch; "
-                  "`gplint --fix` applies these fixes", file=sys.stderr)
-    out = "".join(chunks)
-    if out and not out.endswith("\n"):
-        out += "\n"
-    return out
-
-
-def _write(outcome, sources, root: str) -> set[str]:
-    """Write the fixed files (writer.py); say which fixes were dropped and which files were not
-    written. Returns the paths written."""
-    from .writer import write_fixes
-
-    for path, why in outcome.reverted.items():
-        _error(f"{path}: fixes not applied: {why}")
-    result = write_fixes(outcome.texts, sources, root, outcome.read_as)
-    for shown, why in result.refused:
-        _error(f"{shown}: {why}")
-    return set(result.written)
 
 
 def _report(args, diagnostics, fixes=None, linted: bool = True) -> None:

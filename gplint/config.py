@@ -6,14 +6,15 @@ from __future__ import annotations
 import fnmatch
 import os
 
+from .errors import GplintError
 from .records import dataclass, field
 from .registry import resolve_selector, rules
 
 ALWAYS = {"GP001"}  # unusable input is always reported
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(GplintError):
+    """The configuration is not valid; the message names the file and the key."""
 
 
 @dataclass
@@ -121,7 +122,7 @@ def validate(raw: dict, path: str) -> dict:
 
 
 def _check_base_image_env(table: dict[str, list[str]], path: str) -> None:
-    from .goenv import GO_VARIABLES
+    from .semantics.goenv import GO_VARIABLES
 
     for pattern, names in table.items():
         if not pattern.strip():

@@ -1,7 +1,7 @@
 """Reading files of a repository nobody has reviewed: only regular files, only inside the root.
 
 The repository root is the nearest folder above the linted path that holds `.git`, else the
-linted folder itself (`discover.find_root`); a path named on the command line outside that root
+linted folder itself (`find_root`); a path named on the command line outside that root
 is confined to its own root, found the same way (`root_for`). A file is read only when
 
 * its path, normalised (`..` removed), lies inside the root;
@@ -30,7 +30,7 @@ import errno
 import os
 import stat
 
-from .source import SourceError
+from .source import Unreadable
 
 MAX_BYTES = 10 * 1024 * 1024  # larger inputs are reported, not read (no real config file is near this)
 
@@ -41,15 +41,6 @@ _NOT_REGULAR = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
 )
-
-
-class Unreadable(SourceError):
-    """A file gplint will not read (outside the repository, not a regular file, too large);
-    `missing` when there is simply no file there."""
-
-    def __init__(self, message: str, missing: bool = False):
-        super().__init__(message)
-        self.missing = missing
 
 
 def _what(mode: int) -> str:
@@ -72,8 +63,6 @@ def root_for(abspath: str, project_root: str) -> str:
     root of the path's own repository (a path named on the command line elsewhere)."""
     if inside(os.path.normpath(abspath), os.path.normpath(project_root)):
         return project_root
-    from .discover import find_root
-
     return find_root(os.path.dirname(abspath) or ".")
 
 
@@ -152,3 +141,23 @@ def read_bytes(abspath: str, root: str, limit: int = MAX_BYTES) -> bytes:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+def find_root(start: str) -> str:
+    """The repository root: the nearest folder holding .git; else, inside a `.github` folder,
+    the folder that holds it (a workflow is a workflow by its path, and its `docker build .`
+    means that folder); else the starting folder."""
+    path = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    probe = path
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    parts = path.split(os.sep)
+    if ".github" in parts:
+        last = len(parts) - 1 - parts[::-1].index(".github")
+        return os.sep.join(parts[:last]) or os.sep
+    return path

@@ -5,11 +5,12 @@ import fnmatch
 import os
 import re
 
-from .linear_regex import Unsupported as LinearUnsupported
-from .linear_regex import compile_safe
+from .confined import find_root  # noqa: F401  (callers ask discover for the root)
+from .kinds import ALL_KINDS
 from .records import dataclass
+from .semantics.linear_regex import Unsupported as LinearUnsupported
+from .semantics.linear_regex import compile_safe
 
-KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")
 # The names gplint reads, as data: kind_of() decides by them, and hook_files_pattern() turns them
 # into the pre-commit `files:` filter, so the hook passes exactly what gplint lints (names are
 # compared case-insensitively).
@@ -27,7 +28,7 @@ YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLa
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
 AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
-INVENTORY_KINDS = ("dockerfile", "dockerignore", "github", "action", "gitlab")  # files other files' rules may need
+INVENTORY_KINDS = ALL_KINDS  # files other files' rules may need
 
 
 def kind_of(relpath: str) -> str | None:
@@ -83,7 +84,6 @@ def hook_files_pattern() -> str:
 class Found:
     abspath: str
     kind: str
-    explicit: bool  # named on the command line: always linted, even if ignored
 
 
 class GitIgnore:
@@ -91,7 +91,7 @@ class GitIgnore:
     matches directories, `**` spans folders, an excluded folder is never entered)."""
 
     def __init__(self, root: str | None = None):
-        self.rules: list[tuple[str, object, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
+        self.rules: list[tuple[str, re.Pattern, bool, bool]] = []  # (base, pattern with .fullmatch, negated, dir_only)
         self.root = root  # .gitignore files are read only inside it (confined.py)
 
     def add_file(self, base: str, path: str) -> None:
@@ -179,26 +179,6 @@ def _glob_regex(pattern: str, anchored: bool):
         return None
 
 
-def find_root(start: str) -> str:
-    """The repository root: the nearest folder holding .git; else, inside a `.github` folder,
-    the folder that holds it (a workflow is a workflow by its path, and its `docker build .`
-    means that folder); else the starting folder."""
-    path = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
-    probe = path
-    while True:
-        if os.path.exists(os.path.join(probe, ".git")):
-            return probe
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
-    parts = path.split(os.sep)
-    if ".github" in parts:
-        last = len(parts) - 1 - parts[::-1].index(".github")
-        return os.sep.join(parts[:last]) or os.sep
-    return path
-
-
 def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[Found], list[str]]:
     """Lintable files under folder (absolute) and the repository inventory (root-relative
     go.mod, go.work, vendor/modules.txt, YAML files and the kinds gplint reads), honouring
@@ -246,7 +226,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
             if ignore.ignored(rel, False):
                 continue
             if kind is not None:
-                found.append(Found(entry.path, kind, False))
+                found.append(Found(entry.path, kind))
     found.sort(key=lambda f: f.abspath)
     return found, sorted(aux)
 

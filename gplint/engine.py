@@ -7,7 +7,7 @@ import re
 from .diagnostic import Diagnostic
 from .project import Project
 from .records import dataclass, field
-from .registry import checks, resolve_selector
+from .registry import resolve_selector
 from .source import Source, Span
 
 _SUPPRESSION = re.compile(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
@@ -76,7 +76,7 @@ def lower_source(project: Project, source: Source):
     from .project import lower
 
     doc = lower(source, project)
-    project.register_builds(doc)
+    project.builds.register(doc)
     if source.abspath != "-":
         project.set_document(project.rel(source.abspath), doc)
         project.add_source(project.rel(source.abspath), source)
@@ -94,16 +94,16 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for code, span, message in doc.problems:
         out.append(Diagnostic(code, source, span, message))
-    for code, registered in checks().items():
-        if not selected(code, source.path):
+    from .rules import RULES  # imported when a file is first checked, as the rules are needed
+
+    for rule in RULES:
+        code = rule.CODE
+        if source.kind not in rule.KINDS or not selected(code, source.path):
             continue
-        for kinds, fn in registered:
-            if source.kind not in kinds:
-                continue
-            try:
-                out.extend(fn(doc, project))
-            except RecursionError:
-                out.append(Diagnostic("GP001", source, Span(0, 0), f"{code}: input nested too deeply to analyse"))
+        try:
+            out.extend(rule.check(doc, project))
+        except RecursionError:
+            out.append(Diagnostic("GP001", source, Span(0, 0), f"{code}: input nested too deeply to analyse"))
     marks = suppressions(source)
     other_marks: dict[str, list[Suppression]] = {}  # findings placed in included files
 

@@ -114,7 +114,7 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
     for _ in range(MAX_PASSES):
         per_file: dict[str, _Taken] = {}  # the edits taken in this pass, by file
         for diag in diags:
-            if not applicable(diag, unsafe) or diag.fix.edits[0].source.abspath in outcome.reverted:
+            if not applicable(diag, unsafe) or diag.fix is None or diag.fix.edits[0].source.abspath in outcome.reverted:
                 continue
             if any(_repeats(e) for e in diag.fix.edits):
                 continue  # the fix did not remove its finding: inserting again would only repeat it

@@ -4,7 +4,7 @@ A *scope* is a place where commands run with one environment: a Dockerfile stage
 It holds ordered *events*: settings (ARG, ENV, inline ``X=v``, ``export``, ``go env -w``, CI
 ``env:`` / ``variables:``), go commands, image builds, file copies and identity changes. A
 scope may inherit from a parent scope (a stage ``FROM`` another stage). Rules read only this
-model; where a fact about Docker or Go decides something it lives here or in goenv.py.
+model; where a fact about Docker or Go decides something it lives here or in semantics/goenv.py.
 """
 from __future__ import annotations
 

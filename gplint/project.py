@@ -1,25 +1,17 @@
 """The repository around the linted files: lazy, cached access to the other files cross-file
-rules need (go.mod, vendor/modules.txt, ignore files, Dockerfiles named by CI)."""
+rules need (go.mod, vendor/modules.txt, ignore files, Dockerfiles named by CI), and the build
+graph (buildgraph.py) its CI files describe."""
 from __future__ import annotations
 
 import os
 import posixpath
 
+from .buildgraph import BuildContext, BuildGraph
 from .confined import MAX_BYTES, read_bytes
 from .records import dataclass, field
 from .source import Source, SourceError
 
 __all__ = ["MAX_BYTES", "BuildContext", "Project", "lower"]
-
-
-@dataclass(slots=True)
-class BuildContext:
-    """One way a Dockerfile is built: its context folder (repository-relative) and its origin."""
-
-    dockerfile: str  # repository-relative path
-    context: str  # repository-relative folder ('' is the root)
-    origin: object = None  # the CI invocation that builds it, or None for the default
-    network_host: bool = False  # that invocation builds with --network host
 
 
 @dataclass
@@ -29,7 +21,7 @@ class Project:
     inventory_files: list[str] | None = None  # repository-relative go.mod, go.work, modules.txt, Dockerfiles
     _sources: dict = field(default_factory=dict)
     _documents: dict = field(default_factory=dict)
-    contexts: dict[str, list[BuildContext]] = field(default_factory=dict)  # added by CI lowering
+    builds: BuildGraph = field(default_factory=BuildGraph)  # how each Dockerfile is built (CI lowering)
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
@@ -37,7 +29,6 @@ class Project:
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
-    _build_keys: set = field(default_factory=set)
     unreadable: list = field(default_factory=list)  # (folder, reason) the walk of the linted paths could not list
     skipped: list = field(default_factory=list)  # (path, why, quiet) named files gplint does not lint
     _gitlab_included: dict | None = None
@@ -214,34 +205,22 @@ class Project:
             return
         self._ci_scanned = True
         from .discover import kind_of
+        from .formats.lowering import BUILD_SOURCE_KINDS
 
         for rel in self.inventory():
             kind = kind_of(rel)
-            if kind in ("github", "action", "gitlab") and (rel, kind) not in self._documents \
+            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents \
                     and rel not in self._ci_done:
                 try:
                     doc = self.document(rel, kind)
                 except Exception:  # an auxiliary file that does not lower says nothing
                     doc = None
                 if doc is not None:
-                    self.register_builds(doc)
+                    self.builds.register(doc)
 
-    def register_builds(self, doc) -> None:
-        """Record the image builds a CI document makes, so Dockerfile rules know their contexts."""
-        from .model import ImageBuild
-
-        for scope in doc.scopes:
-            for event in scope.events:
-                if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
-                    self.add_build(event.dockerfile, event.context, event.network_host, event)
-
-    def add_build(self, dockerfile: str, context: str, network_host: bool, origin=None) -> None:
-        """Record one way a Dockerfile is built; the same (context, network) twice counts once
-        (a set, not a scan: a corpus can hold thousands of builds of one Dockerfile)."""
-        key = (dockerfile, context, network_host)
-        if key not in self._build_keys:
-            self._build_keys.add(key)
-            self.contexts.setdefault(dockerfile, []).append(BuildContext(dockerfile, context, origin, network_host))
+    @property
+    def contexts(self) -> dict[str, list[BuildContext]]:
+        return self.builds.contexts
 
 
 def _relative(abspath: str, folder: str) -> str:
@@ -258,31 +237,12 @@ def _relative(abspath: str, folder: str) -> str:
 def lower(source: Source, project: "Project | None" = None):
     """Lower a source into a Document by its kind, with the configuration's base-image-env
     applied to the scopes that start from an image."""
-    doc = _lower(source, project)
+    from .formats.lowering import lower_by_kind
+
+    doc = lower_by_kind(source, project)
     table = (getattr(project, "options", None) or {}).get("base_image_env")
     if table:
         from .baseimage import seed
 
         seed(doc, table)
     return doc
-
-
-def _lower(source: Source, project: "Project | None" = None):
-    """Lower a source into a Document by its kind (imports each format only when needed)."""
-    if source.kind == "dockerfile":
-        from .formats import dockerfile
-
-        return dockerfile.lower(source)
-    if source.kind == "dockerignore":
-        from .formats import dockerignore
-
-        return dockerignore.lower(source)
-    if source.kind in ("github", "action"):
-        from .formats import gha
-
-        return gha.lower(source, project)
-    if source.kind == "gitlab":
-        from .formats import glci
-
-        return glci.lower(source, project)
-    raise ValueError(f"no lowering for {source.kind}")

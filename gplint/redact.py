@@ -1,6 +1,6 @@
 """Keeping secrets out of what gplint prints or stores: the password of a URL's userinfo
 (`https://ci:PASSWORD@host` -> `https://ci:****@host`), as the go command does in its own
-errors (`url.URL.Redacted`, semantics.md §1.12).
+errors (`url.URL.Redacted`, docs/semantics.md §1.12).
 
 Reports are pasted into pull requests, uploaded to code scanning and kept in CI logs, so every
 report format, the text snippets, `--diff` and baseline files pass their text through here: the

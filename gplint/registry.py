@@ -1,16 +1,12 @@
-"""The rule registry: each rule's metadata comes from its rules/<CODE>.md front matter, and its
-check function registers itself with @rule. Adding a rule touches one check module and one doc."""
+"""Rule metadata: each rule's name, severity and fix kind come from its rules/<CODE>.md front
+matter. The check functions are listed in gplint/rules/__init__.py (RULES), not here."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
 
 from .records import dataclass
 
 RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
-
-# Which document kinds a check reads; the engine calls a check only for documents of its kinds.
-CheckFn = Callable[..., Iterable]
 
 
 @dataclass(slots=True)
@@ -24,24 +20,7 @@ class RuleInfo:
     preview: bool = False
 
 
-_CHECKS: dict[str, list[tuple[tuple[str, ...], CheckFn]]] = {}
 _META: dict[str, RuleInfo] | None = None
-
-
-def rule(code: str, kinds: tuple[str, ...]):
-    """Register a check function for a rule code over documents of the given kinds."""
-
-    def register(fn: CheckFn) -> CheckFn:
-        _CHECKS.setdefault(code, []).append((kinds, fn))
-        return fn
-
-    return register
-
-
-def checks() -> dict[str, list[tuple[tuple[str, ...], CheckFn]]]:
-    from . import checks as _  # noqa: F401  (importing the package registers every check)
-
-    return _CHECKS
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, str], str]:

@@ -7,13 +7,15 @@ import sys
 from . import discover
 from .diagnostic import Diagnostic
 from .engine import check_document, lower_source, unusable
+from .errors import GplintError
+from .formats.lowering import BUILD_SOURCE_KINDS
 from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
 
 
-class UsageError(Exception):
-    pass
+class UsageError(GplintError):
+    """The command line asks for something gplint cannot do."""
 
 
 @dataclass
@@ -31,7 +33,6 @@ class RunResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)  # abspath -> source as read
     input_errors: int = 0
-    messages: list[str] = field(default_factory=list)  # notes for stderr (skipped files, refused writes)
     # abspath of a linted file -> the findings linting it produced (a GitLab file's findings
     # can lie in the files it includes): what the cache stores for that file
     produced: dict[str, list[Diagnostic]] = field(default_factory=dict)
@@ -143,9 +144,15 @@ def read_target(target: Target, override: str | None = None, root: str | None = 
     return Source.from_bytes(target.display, target.abspath, target.kind, data)
 
 
-CI_KINDS = ("github", "action", "gitlab")
+CI_KINDS = BUILD_SOURCE_KINDS
 PARALLEL_MIN_FILES = 150  # below this, starting processes costs more than it saves
 CHUNK = 40
+
+
+def build_phases(targets: list[Target]) -> tuple[list[Target], list[Target]]:
+    """The one place that orders a run: CI files first (their image builds tell Dockerfile rules
+    which build contexts and build args a Dockerfile has), then everything else."""
+    return [t for t in targets if t.kind in CI_KINDS], [t for t in targets if t.kind not in CI_KINDS]
 
 
 def lint(targets: list[Target], project: Project, selected, overrides: dict[str, str] | None = None,
@@ -160,7 +167,8 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
     if workers > 1:
         result = _lint_parallel(targets, project, selected, workers, overrides, originals)
     else:
-        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        ci, rest = build_phases(targets)
+        ordered = ci + rest
         result = _lint_files(ordered, project, selected, overrides, originals)
     if cache is not None and overrides is None:
         for path, diags in result.produced.items():
@@ -264,11 +272,12 @@ _STATE: tuple | None = None
 
 
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
+    assert _STATE is not None  # set by _lint_parallel before the fork
     project, selected, overrides, originals = _STATE
-    before = {k: len(v) for k, v in project.contexts.items()}
+    before = {k: len(v) for k, v in project.builds.contexts.items()}
     result = _lint_files(chunk, project, selected, overrides, originals)
     # only what this chunk registered: a worker process keeps its project across chunks
-    builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.contexts.items()
+    builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.builds.contexts.items()
               for c in cs[before.get(key, 0):]]
     return result, builds
 
@@ -281,11 +290,11 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
 
     global _STATE
     if not forked.available():
-        ordered = [t for t in targets if t.kind in CI_KINDS] + [t for t in targets if t.kind not in CI_KINDS]
+        ci, rest = build_phases(targets)
+        ordered = ci + rest
         return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
-    ci = [t for t in targets if t.kind in CI_KINDS]
-    rest = [t for t in targets if t.kind not in CI_KINDS]
+    ci, rest = build_phases(targets)
     merged = RunResult()
     for phase in (ci, rest):
         if not phase:
@@ -300,7 +309,7 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
             merged.produced.update(result.produced)
             merged.input_errors += result.input_errors
             for dockerfile, ctx, network_host in builds:
-                project.add_build(dockerfile, ctx, network_host)
+                project.builds.add(dockerfile, ctx, network_host)
         if phase is ci:
             # every CI file of the repository was just read: Dockerfile rules need not scan again
             linted = {project.rel(t.abspath) for t in ci}

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import bisect
 
+from .errors import GplintError
 from .records import dataclass, field
 
 BOM = "\ufeff"
 
 
-class SourceError(Exception):
+class SourceError(GplintError):
     """The file cannot be used as text (binary, not UTF-8, unreadable)."""
 
     def __init__(self, message: str, line: int = 1, column: int = 1):
@@ -21,6 +22,15 @@ class SourceError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+class Unreadable(SourceError):
+    """A file gplint will not read (outside the repository, not a regular file, too large);
+    `missing` when there is simply no file there."""
+
+    def __init__(self, message: str, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True, slots=True)

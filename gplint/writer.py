@@ -31,13 +31,14 @@ import errno
 import os
 import stat
 
+from .errors import GplintError
 from .records import dataclass, field
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 MAX_BYTES = 10 * 2**20  # as project.MAX_BYTES: gplint never read a larger file, so never writes one
 
 
-class WriteRefused(Exception):
+class WriteRefused(GplintError):
     """A file was not written; the message says why and that the original is untouched."""
 
 
@@ -62,7 +63,7 @@ def write_fixes(texts: dict[str, str], sources: dict, root: str, read_as: dict |
             continue
         source = sources.get(path)
         named = source is not None  # a linted file; else one a fix of another file's finding edits
-        shown = source.path if named else path
+        shown = source.path if source is not None else path
         if source is None and read_as:
             source = read_as.get(path)
         try:
@@ -88,6 +89,7 @@ def replace_file(path: str, data: bytes) -> None:
     import tempfile  # only when writing: it imports shutil and random
 
     folder = os.path.dirname(os.path.abspath(path))
+    tmp: str | None
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path)[:64] + ".", suffix=".gplint-tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -157,7 +159,7 @@ def _open_regular(real: str) -> int:
 
 
 def _read(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     total = 0
     try:
         while True:

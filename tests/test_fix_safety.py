@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gplint.checks.value_verdicts import VALUE_RULES, copy_refusal
+from gplint.rulekit.value_verdicts import VALUE_RULES, copy_refusal
 from gplint.cli import main
 
 from ruledocs import all_docs, examples
@@ -424,9 +424,9 @@ def test_fixing_a_fuzz_seed_never_weakens_it(tmp_path, seed, all_rules):
 
 def test_the_property_catches_a_spreading_fix(tmp_path, monkeypatch):
     """The check above can fail: with the shared decision switched off, GP103 spreads GONOSUMDB=*."""
-    from gplint.checks import proxy_reach
+    from gplint.rules import gp103_env_not_inherited
 
-    monkeypatch.setattr(proxy_reach, "copy_refusal", lambda *a, **k: None)
+    monkeypatch.setattr(gp103_env_not_inherited, "copy_refusal", lambda *a, **k: None)
     _write(tmp_path, {"Dockerfile": WEAK_STAGE})
     with pytest.raises(AssertionError, match="GP301"):
         check_fix_safety(tmp_path)

@@ -1,4 +1,4 @@
-"""Go semantics (semantics.md §1, §2, §4, §5, §6): the GOPROXY grammar, module globs, which go
+"""Go semantics (docs/semantics.md §1, §2, §4, §5, §6): the GOPROXY grammar, module globs, which go
 commands reach the proxy, versions. Hypothesis properties for the grammar."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gplint import goenv
+from gplint.semantics import goenv
 
 
 def codes(value):

@@ -1,5 +1,5 @@
 """.dockerignore reading and matching follow moby/patternmatcher and the fsutil walker
-(semantics.md §10): both §10 test-vector tables, moby's own test tables, ReadAll's parsing details,
+(docs/semantics.md §10): both §10 test-vector tables, moby's own test tables, ReadAll's parsing details,
 behaviour checked against the Go code, and hypothesis properties."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gplint.ignorematch import IgnoreError, IgnoreMatcher, IgnorePattern, read_ignore_file
-from gplint.ignorematch import _go_regexp_text
+from gplint.semantics.ignorematch import IgnoreError, IgnoreMatcher, IgnorePattern, read_ignore_file
+from gplint.semantics.ignorematch import _go_regexp_text
 
 
 def matcher(lines: list[str]) -> IgnoreMatcher:
@@ -22,7 +22,7 @@ def excluded(lines: list[str], path: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# semantics.md §10 "Test vectors", first table (moby/patternmatcher patternmatcher_test.go)
+# docs/semantics.md §10 "Test vectors", first table (moby/patternmatcher patternmatcher_test.go)
 # ---------------------------------------------------------------------------------------------
 
 PATTERNMATCHER_VECTORS = [

@@ -1,4 +1,4 @@
-"""gplint.linear_regex: the same answers as Python's re.search, in linear time."""
+"""gplint.semantics.linear_regex: the same answers as Python's re.search, in linear time."""
 from __future__ import annotations
 
 import re
@@ -8,13 +8,13 @@ from hangguard import hang_guard
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from gplint.ignorematch import (
+from gplint.semantics.ignorematch import (
     IgnoreMatcher,
     _go_regexp_text,
     _Re2Translator,
     read_ignore_file,
 )
-from gplint.linear_regex import LinearPattern, Unsupported, compile_safe, repetitions
+from gplint.semantics.linear_regex import LinearPattern, Unsupported, compile_safe, repetitions
 
 # pieces of .dockerignore patterns, including the characters moby lets through as regex syntax
 _PIECE = st.sampled_from(["a", "b", "/", "*", "**", "**/", "?", ".", "[ab]", "[^a]", "[a-c]", "|", "{2}",

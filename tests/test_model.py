@@ -1,4 +1,4 @@
-"""The execution model: what is in scope at each go command of a Dockerfile (semantics.md §8, §9)."""
+"""The execution model: what is in scope at each go command of a Dockerfile (docs/semantics.md §8, §9)."""
 from __future__ import annotations
 
 from gplint.analysis import go_runs

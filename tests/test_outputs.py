@@ -332,7 +332,7 @@ def test_no_output_of_any_seed_prints_a_password(tmp_path, monkeypatch, capsys):
 def _diff_of(before: str, after: str, capsys):
     from types import SimpleNamespace
 
-    from gplint.cli import _diff
+    from gplint.fix_session import unified_diff as _diff
     from gplint.source import Source
 
     source = Source("Dockerfile", "/r/Dockerfile", "dockerfile", before)

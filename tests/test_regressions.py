@@ -1,4 +1,4 @@
-"""Findings from reviewing the rule docs against semantics.md, each pinned by a test."""
+"""Findings from reviewing the rule docs against docs/semantics.md, each pinned by a test."""
 from __future__ import annotations
 
 import json

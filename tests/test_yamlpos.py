@@ -396,7 +396,6 @@ def test_aliases_are_shared_nodes_and_merge_keys_stay_items():
     assert merge_key.value == "<<" and merge_key.kind == "scalar"
     assert span(GITLAB, merge_key) == "<<"
     assert merged is defaults  # not a copy
-    assert merged.alias_of is None
     assert build.get("<<") is defaults
     test = root.get("test")
     merge_list = test.get("<<")

@@ -1,6 +1,6 @@
 """Lower a Dockerfile into the model: one scope per stage, events in instruction order.
 
-Docker facts used here (semantics.md): global ARGs feed only FROM lines and re-declared ARGs
+Docker facts used here (docs/semantics.md): global ARGs feed only FROM lines and re-declared ARGs
 (§8.1); ARG and ENV persist down `FROM <stage>` lineages (§8.3, §9.1); ENV beats ARG (§8.4,
 handled by model.Env); builder substitution for ENV/ARG/FROM/COPY (§9.6); RUN is a shell script
 (every RUN a new shell); `RUN --mount=type=bind` reads the build context like COPY does.
@@ -241,6 +241,7 @@ class _Lowerer:
             self._commands([shell.Command([], words, [], words[0].start, words[-1].end)], stmt, network_host)
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
+        assert self.stage is not None  # commands come after a FROM
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
 
 
@@ -266,7 +267,7 @@ def _runs_heredoc_as_script(commands: list) -> bool:
 
 def _remap(record, offsets: list[int]):
     """A shell record with its offsets into a joined script mapped back to the file."""
-    changes = {}
+    changes: dict[str, object] = {}
     for name in fields(record):
         value = getattr(record, name)
         if name == "start" and isinstance(value, int):

@@ -8,7 +8,7 @@ from ..source import Source, Span
 
 
 def lower(source: Source) -> Document:
-    from ..ignorematch import (  # only runs that read ignore files pay for it
+    from ..semantics.ignorematch import (  # only runs that read ignore files pay for it
         IgnoreMatcher,
         read_ignore_file,
     )
@@ -20,14 +20,6 @@ def lower(source: Source) -> Document:
     for error in errors:
         doc.problems.append(("GP001", Span(error.start, error.end), error.message))
     return doc
-
-
-def governed_dockerfile(ignore_rel: str) -> str | None:
-    """`<name>.dockerignore` belongs to the Dockerfile `<name>` beside it (§10.1)."""
-    folder, name = posixpath.split(ignore_rel)
-    if name == ".dockerignore" or not name.endswith(".dockerignore"):
-        return None
-    return posixpath.join(folder, name[: -len(".dockerignore")])
 
 
 def applicable_ignore_file(project, dockerfile_rel: str, context: str) -> str | None:

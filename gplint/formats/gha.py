@@ -1,6 +1,6 @@
 """Lower a GitHub Actions workflow (or a composite action) into the model: one scope per job.
 
-Environment precedence (semantics.md §12.1, §12.2): workflow `env` < job `env` < values written
+Environment precedence (docs/semantics.md §12.1, §12.2): workflow `env` < job `env` < values written
 to $GITHUB_ENV by earlier steps < step `env`. Step env is modelled as settings local to the step
 (the env walk drops them when the statement changes); $GITHUB_ENV writes come after the step
 that makes them, which does not see them. `${{ … }}` values are opaque.
@@ -34,7 +34,7 @@ def lower(source: Source, project=None) -> Document:
     if source.kind == "action":
         runs = root.get("runs")
         using = runs.get("using") if runs is not None and runs.kind == "map" else None
-        if using is None or using.value != "composite":
+        if runs is None or using is None or using.value != "composite":
             return doc
         scope = Scope("job", posixpath.basename(posixpath.dirname(source.path)) or "action", 0, source,
                       Span(runs.start, runs.end))
@@ -85,7 +85,7 @@ def _env_settings(source: Source, owner, how: str, stmt: Span | None = None) -> 
         return []
     key_node = owner.key_node("env")
     statement = stmt or Span(key_node.start, pair_end(key_node, env))
-    out = []
+    out: list = []
     for key, value in env.items:
         if key.kind != "scalar" or value.kind != "scalar" or not key.value:
             continue
@@ -112,7 +112,7 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None) -> None:
         else:
             cwd = job_wd
         run = step.get("run")
-        writes = []
+        writes: list = []
         if run is not None and run.kind == "scalar":
             events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV")
             scope.events.extend(events)
@@ -177,7 +177,7 @@ def _build_push(source: Source, step, stmt: Span) -> ImageBuild | None:
 
 def _build_args(source: Source, node) -> list[BuildArg]:
     text = source.text
-    out = []
+    out: list = []
     if node.style in ("|", ">"):
         pos = text.find("\n", node.start, node.end)
         if pos == -1:

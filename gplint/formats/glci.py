@@ -1,6 +1,6 @@
 """Lower a .gitlab-ci.yml (with its local includes) into the model: one scope per job.
 
-GitLab facts (semantics.md §13): local includes are deep-merged in order (a nested include
+GitLab facts (docs/semantics.md §13): local includes are deep-merged in order (a nested include
 first), then the including file over them (§13.6); `extends` deep-merges hashes, replaces arrays
 (so `variables` merge key by key), later parents win, `variables: null` drops inherited ones (§13.3); `!reference [.job, key…]` reuses
 configuration (§13.4); anchors and merge keys work within one file (§13.5); `default:` has no
@@ -21,9 +21,8 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from ..confined import Unreadable
 from ..model import Document, Scope, Setting
-from ..source import Source, Span
+from ..source import Source, Span, Unreadable
 from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml, pair_end
 

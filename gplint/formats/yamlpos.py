@@ -44,8 +44,8 @@ Node model
 * `style` is the scalar style (None, "'", '"', '|', '>'); for collections it is '[' or '{' in
   flow style and None in block style (and for the bracket-less pair map in `[a: 1]`).
 * Aliases are not expanded and not copied: `*x` puts the very same YNode object that carries
-  `anchor == 'x'` into the tree, so `alias_of` is always None and positions of an aliased node
-  are those of its definition.  Use `is` (YNode compares and hashes by identity) to notice
+  `anchor == 'x'` into the tree, so positions of an aliased node are those of its
+  definition.  Use `is` (YNode compares and hashes by identity) to notice
   sharing.  An alias may only refer to a finished node (`&a [*a]` is an error), so the graph is
   acyclic and recursive walkers terminate.
 * Merge keys stay ordinary items: `<<: *a` is the pair (scalar '<<', the node anchored `a`),
@@ -64,12 +64,13 @@ from __future__ import annotations
 import gc
 import re
 
+from ..errors import GplintError
 from ..records import dataclass, field
 
 __all__ = ["YamlError", "YNode", "load_yaml", "pair_end"]
 
 
-class YamlError(Exception):
+class YamlError(GplintError):
     """A file that is not acceptable YAML; `line` and `column` are 1-based, `offset` 0-based."""
 
     def __init__(self, message: str, line: int, column: int, offset: int | None = None):
@@ -93,7 +94,6 @@ class YNode:
     style: str | None = None
     items: list = field(default_factory=list)
     anchor: str | None = None
-    alias_of: YNode | None = None  # always None: aliases are the shared node itself
 
     def get(self, key: str) -> YNode | None:
         """The value for the scalar key `key` in a map (the last one for a repeated `<<`)."""

@@ -71,9 +71,7 @@ def _selection(root: str):
 def _project(root: str, overrides: dict[str, str], selection):
     from ..project import Project
 
-    project = Project(root, cwd=root, overrides=dict(overrides))
-    project.options = selection.options  # the policy rules (GP303, GP304) read them
-    return project
+    return Project(root, cwd=root, overrides=dict(overrides), options=selection.options)
 
 
 def _targets(project, paths: list[str]):
@@ -132,11 +130,11 @@ def fixed_texts(root: str, overrides: dict[str, str], paths: list[str], unsafe: 
         return lint(targets, fresh, selection, overrides=merged, originals=result.sources).diagnostics
 
     def parses(abspath: str, text: str) -> str | None:
-        from ..cli import _parse_problem
+        from ..fix_session import parse_problem
 
         source = result.sources.get(abspath)
         kind = source.kind if source is not None else (kind_for(root, abspath) or "dockerfile")
-        return _parse_problem(kind, text)
+        return parse_problem(kind, text)
 
     outcome = fix_all(result.diagnostics, unsafe, relint, parses)
     return dict(outcome.texts)
@@ -159,7 +157,7 @@ def rule_doc_uri(code: str) -> str | None:
 
 
 def go_variables() -> frozenset[str]:
-    from ..goenv import GO_VARIABLES, PROXY_URL_VARIABLES
+    from ..semantics.goenv import GO_VARIABLES, PROXY_URL_VARIABLES
 
     return GO_VARIABLES | PROXY_URL_VARIABLES
 

@@ -12,8 +12,8 @@ all the matcher asks, in O(len(text) × program size).
 from __future__ import annotations
 
 import re
-from re import _constants as C  # noqa: N812 - sre's opcode names
-from re import _parser
+from re import _constants as C  # type: ignore[attr-defined]  # noqa: N812 - sre's opcode names
+from re import _parser  # type: ignore[attr-defined]
 
 MAX_PROGRAM = 20_000  # instructions; a larger program (huge counted repeats) is not run
 

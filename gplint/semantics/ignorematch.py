@@ -1,4 +1,4 @@
-"""How BuildKit reads a .dockerignore file and decides what leaves the build context (semantics.md §10).
+"""How BuildKit reads a .dockerignore file and decides what leaves the build context (docs/semantics.md §10).
 
 A Python port of moby/patternmatcher (``ignorefile.ReadAll``, ``New``, ``Pattern.compile``/``match``,
 ``MatchesOrParentMatches``, ``MatchesUsingParentResults``) and of the directory-skipping rule of the
@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from .linear_regex import Unsupported as LinearUnsupported
 from .linear_regex import compile_safe
-from .records import dataclass
+from ..records import dataclass
 
 __all__ = ["IgnorePattern", "IgnoreError", "IgnoreMatcher", "read_ignore_file"]
 

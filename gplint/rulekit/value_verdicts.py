@@ -9,13 +9,14 @@ rules judge values with the same functions.
 """
 from __future__ import annotations
 
-from .. import goenv
 from ..records import dataclass
+from ..semantics import goenv
 
 MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
 CHECKSUM_GLOB_VARIABLES = ("GOPRIVATE", "GONOSUMDB", "GOINSECURE")
-LOOPBACK_VARIABLES = ("GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy",
-                      "ALL_PROXY", "all_proxy")
+# every variable whose value is a proxy URL may point at loopback (one list: semantics.goenv);
+# sorted, so rules that walk it do so in the same order in every process
+LOOPBACK_VARIABLES = tuple(sorted(goenv.PROXY_URL_VARIABLES))
 # the codes of the value rules whose findings a fix must never spread (GP205 is a style choice)
 VALUE_RULES = ("GP107", "GP202", "GP203", "GP204", "GP206", "GP301", "GP302", "GP303")
 

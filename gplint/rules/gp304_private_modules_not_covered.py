@@ -1,44 +1,20 @@
-"""Organisation policy from the configuration: `allowed-proxies` (GP303), `private-modules` (GP304)."""
+"""GP304 private-modules-not-covered: see GP304.md beside this module."""
 from __future__ import annotations
 
-from .. import goenv
 from ..analysis import go_runs
 from ..baseimage import hint
-from ..diagnostic import Diagnostic, Edit, Fix
+from ..diagnostic import Diagnostic, Fix
+from ..kinds import SETTING_KINDS
 from ..model import Document
-from ..registry import rule
-from .dockerfile_edits import insert_after_from, keyword_case
-from .value_verdicts import copy_refusal, normalise_proxy, options_of, proxy_entry_allowed
-from .values import VALUE_KINDS, literal_settings, value_offset, value_span
+from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
+from ..rulekit.value_verdicts import copy_refusal, options_of
+from ..semantics import goenv
+
+CODE = "GP304"
+KINDS = SETTING_KINDS
 
 
-@rule("GP303", kinds=VALUE_KINDS)
-def proxy_not_allowed(doc: Document, project):
-    options = getattr(project, "options", None) or {}
-    allowed = options.get("allowed_proxies")
-    if not allowed:
-        return
-    allowed_set = {normalise_proxy(a) for a in allowed}
-    required = options.get("required_proxy")
-    for setting in literal_settings(doc, ("GOPROXY",)):
-        entries, _ = goenv.parse_goproxy(setting.value)
-        for entry in entries:
-            if proxy_entry_allowed(entry, allowed_set):
-                continue
-            fix = None
-            if required and value_offset(setting, 0) is not None and not copy_refusal("GOPROXY", required, options):
-                fix = Fix("unsafe", f"Use the required proxy `{required}`",
-                          [Edit.replace(setting.source, value_span(setting, 0, len(setting.value)), required)])
-            yield Diagnostic(
-                "GP303", setting.source, value_span(setting, entry.start, entry.end),
-                f"GOPROXY entry `{entry.text}` is not in the organisation's allowed-proxies "
-                f"({', '.join(allowed)}): modules would be fetched from an unapproved source",
-                fix=fix, stmt=setting.stmt, key=f"{setting.how}:GOPROXY:{entry.text}",
-            )
-
-
-@rule("GP304", kinds=("dockerfile", "github", "action", "gitlab"))
-def private_modules_not_covered(doc: Document, project):
+def check(doc: Document, project):
     """Each configured private module pattern must be in GOPRIVATE (or GONOPROXY and GONOSUMDB)
     wherever go may fetch: otherwise go asks the public proxy and checksum database for it
     (§1.15, §5.1), leaking the private module paths."""

@@ -1,11 +1,11 @@
-"""Go toolchain semantics gplint relies on, each cited to semantics.md. Pure functions, stdlib only."""
+"""Go toolchain semantics gplint relies on, each cited to docs/semantics.md. Pure functions, stdlib only."""
 from __future__ import annotations
 
 import functools
 import ipaddress
 import re
 
-from .records import dataclass
+from ..records import dataclass
 
 GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",
                           "GOFLAGS", "GOENV", "GO111MODULE", "GOTOOLCHAIN", "GOAUTH"})

@@ -1,0 +1,77 @@
+"""Where a setting is written and how its value maps onto the file: shared by the value rules
+(GP203-GP207, GP301-GP303) and by fixes that edit a value in place."""
+from __future__ import annotations
+
+from ..diagnostic import Diagnostic, Edit, Fix
+from ..kinds import SETTING_KINDS
+from ..model import Document, Setting
+from ..semantics import goenv
+from ..source import Span
+
+
+VALUE_KINDS = SETTING_KINDS
+
+
+def value_offset(setting: Setting, index: int) -> int | None:
+    """The file offset of character `index` of the setting's value, when the written text maps
+    onto the value one to one (plain, or simply quoted); None otherwise."""
+    if setting.value_span is None or setting.value is None:
+        return None
+    raw = setting.raw_value
+    if raw == setting.value:
+        return setting.value_span.start + index
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"" and raw[1:-1] == setting.value and "\\" not in raw:
+        return setting.value_span.start + 1 + index
+    return None
+
+
+def value_span(setting: Setting, start: int, end: int) -> Span:
+    a, b = value_offset(setting, start), value_offset(setting, end)
+    if a is None or b is None:
+        return setting.value_span or setting.span
+    return Span(a, b)
+
+
+def literal_settings(doc: Document, names) -> list[Setting]:
+    """Settings of these variables whose value is a literal we can judge."""
+    out = []
+    for setting in doc.settings():
+        if setting.name in names and setting.value is not None and not setting.dynamic:
+            if setting.how == "go-env-u":
+                continue
+            if goenv.has_unresolved_reference(setting.value):
+                continue
+            out.append(setting)
+    return out
+
+
+def key(setting: Setting) -> str:
+    return f"{setting.how}:{setting.name}"
+
+
+def problem_diagnostics(doc: Document, setting: Setting, problems, code: str):
+    for problem in problems:
+        if problem.code != code:
+            continue
+        span = value_span(setting, problem.start, problem.end)
+        fix = None
+        if problem.replacement is not None and value_offset(setting, problem.start) is not None:
+            fix = Fix("safe" if problem.safe else "unsafe", fix_message(problem),
+                      [Edit.replace(setting.source, span, problem.replacement)])
+        yield Diagnostic(code, setting.source, span, f"{setting.name}={setting.value!r}: {problem.message}",
+                         fix=fix, stmt=setting.stmt, key=key(setting))
+
+
+def fix_message(problem) -> str:
+    if problem.replacement == "":
+        return "Remove it"
+    return f"Replace with `{problem.replacement}`"
+
+
+def goproxy_rule(code: str):
+    def check(doc: Document, project):
+        for setting in literal_settings(doc, ("GOPROXY",)):
+            _, problems = goenv.parse_goproxy(setting.value)
+            yield from problem_diagnostics(doc, setting, problems, code)
+
+    return check
