@@ -69,7 +69,7 @@ class _Changes:
                 self.queue.put(batch)
 
     def next_batch(self) -> set[str]:
-        changed = set()
+        changed: set[str] = set()
         while not changed:
             try:  # short waits: Ctrl-C reaches the main thread
                 changed |= self.queue.get(timeout=0.5)
@@ -92,8 +92,8 @@ def _source(paths: list[str], stop: threading.Event):
         yield {path for _change, path in batch}
 
 
-def _snapshot(paths: list[str]) -> dict[str, float]:
-    seen: dict[str, float] = {}
+def _snapshot(paths: list[str]) -> dict[str, tuple[int, int]]:
+    seen: dict[str, tuple[int, int]] = {}
     for top in paths:
         if os.path.isfile(top):
             _stat_into(seen, top)
@@ -107,7 +107,7 @@ def _snapshot(paths: list[str]) -> dict[str, float]:
     return seen
 
 
-def _stat_into(seen: dict[str, float], path: str) -> None:
+def _stat_into(seen: dict[str, tuple[int, int]], path: str) -> None:
     try:
         st = os.stat(path)
     except OSError:

@@ -1,7 +1,7 @@
 """gplint's modules form floors, and imports only run down: the import graph (every `import`,
 including those inside functions) has no cycle and no edge from a lower floor to a higher one.
 
-    cli -> session (fix, runner, reports, cache, writer) -> engine -> rules -> rulekit
+    cli, server, watch -> session (fix, runner, reports, cache, writer) -> engine -> rules -> rulekit
         -> analysis -> build graph and files -> formats -> model -> semantics -> records
 
 A module may import modules of its own floor (without a cycle) or of any floor below."""
@@ -18,7 +18,7 @@ PACKAGE = os.path.dirname(os.path.abspath(gplint.__file__))
 
 # Top floor first. A module belongs to the first floor with a prefix naming it or its package.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("entry", ("gplint.__main__", "gplint.cli")),
+    ("entry", ("gplint.__main__", "gplint.cli", "gplint.server", "gplint.watch")),  # the front ends
     ("session", ("gplint.fix", "gplint.fix_session", "gplint.runner", "gplint.workers", "gplint.baseline",
                  "gplint.cache", "gplint.config", "gplint.report", "gplint.redact", "gplint.writer",
                  "gplint.interrupts")),

@@ -71,7 +71,7 @@ def test_directives_buildkit_refuses_are_gp001():
 def test_a_plain_gotoolchain_name_runs_that_toolchain():
     """§15.1: GOTOOLCHAIN=go1.22.0 is not "local": go runs go1.22.0, from PATH or downloaded
     through GOPROXY, and does not read go.mod to switch further (select.go, mode "")."""
-    from gplint import goenv
+    from gplint.semantics import goenv
 
     assert goenv.named_toolchain("go1.22.0") == ((1, 22, 0), True)
     assert goenv.named_toolchain(" go1.23rc1 ") == ((1, 23, -1, 1), True)
@@ -127,7 +127,7 @@ def test_one_bad_goproxy_entry_fails_the_whole_list():
     """§1.11: proxyList() checks every entry up to direct/off with newProxyRepo once, and its first
     error is returned for every lookup (proxy.go, proxyOnce.err), so an earlier good entry is never
     tried. Entries after direct/off are not checked."""
-    from gplint import goenv
+    from gplint.semantics import goenv
 
     assert goenv.goproxy_unusable("file:///good,fallback://x")
     assert goenv.goproxy_unusable("https://a.example|Direct")
@@ -146,7 +146,7 @@ def test_patternmatcher_escape_table_and_walker():
     """§10.4: moby's escape bitmap is 8 bytes indexed by b%8 with bit b/8, so '|', '{', '}' (>= 64)
     are not escaped; `[*]` becomes the class `[[^/]`. §10.8: fsutil's Walk decides with
     MatchesUsingParentResults (filter.go:224, 259), which GP401 follows."""
-    from gplint.ignorematch import IgnoreMatcher, read_ignore_file
+    from gplint.semantics.ignorematch import IgnoreMatcher, read_ignore_file
 
     def matcher(text):
         patterns, errors = read_ignore_file(text)
@@ -165,3 +165,23 @@ def test_patternmatcher_escape_table_and_walker():
     parent = matcher("a/b/c\n!a/b\n")
     assert parent.excluded_by_walker("a/b/c/d")  # the walker carries a/b/c's result down
     assert not parent.excluded("a/b/c/d")  # MatchesOrParentMatches would send it
+
+
+def test_gp501_is_silent_where_gotoolchain_names_the_toolchain_that_builds(tmp_path, monkeypatch, capsys):
+    """§15.1: with GOTOOLCHAIN=go1.24.0 in a golang:1.22 stage, go1.24.0 builds (downloaded
+    through GOPROXY), so the image's older Go is not a problem; without it GP501 fires."""
+    from gplint.cli import main
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.24.0\n")
+    monkeypatch.chdir(tmp_path)
+    base = "FROM golang:1.22 AS build\nARG GOPROXY\n{env}RUN go build ./...\n"
+    (tmp_path / "Dockerfile").write_text(base.format(env=""))
+    main(["--no-cache", "--select", "GP501", "--format", "concise", "Dockerfile"])
+    assert "GP501" in capsys.readouterr().out
+    (tmp_path / "Dockerfile").write_text(base.format(env="ENV GOTOOLCHAIN=go1.24.0\n"))
+    main(["--no-cache", "--select", "GP501", "--format", "concise", "Dockerfile"])
+    assert "GP501" not in capsys.readouterr().out
+    (tmp_path / "Dockerfile").write_text(base.format(env="ENV GOTOOLCHAIN=go1.24.0+auto\n"))
+    main(["--no-cache", "--select", "GP501", "--format", "concise", "Dockerfile"])
+    assert "GP501" in capsys.readouterr().out  # a minimum: the image's go still starts, then switches

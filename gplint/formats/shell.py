@@ -370,13 +370,16 @@ memo_misses = 0  # parses done (a test counts them)
 # A frozen record's __init__ sets each field through object.__setattr__ by name; the slot
 # descriptors set them ~2.5x faster, and shifted copies are most of what a memo hit costs.
 _new = object.__new__
-_set_value, _set_start, _set_end = Word.value.__set__, Word.start.__set__, Word.end.__set__
-_set_quoted, _set_dynamic = Word.quoted.__set__, Word.dynamic.__set__
+_SLOTS = vars(Word)  # the class's own slot descriptors (not the fields' declared types)
+_set_value, _set_start, _set_end = _SLOTS["value"].__set__, _SLOTS["start"].__set__, _SLOTS["end"].__set__
+_set_quoted, _set_dynamic = _SLOTS["quoted"].__set__, _SLOTS["dynamic"].__set__
 
 
 def _shifted_word(word: Word | None, by: int) -> Word | None:
-    if word is None:
-        return None
+    return None if word is None else _shifted(word, by)
+
+
+def _shifted(word: Word, by: int) -> Word:
     copy = _new(Word)
     _set_value(copy, word.value)
     _set_start(copy, word.start + by)
@@ -394,7 +397,7 @@ def _shifted_command(cmd: Command, by: int) -> Command:
     """A deep copy of `cmd` with every offset moved by `by` (the memo's commands stay intact)."""
     return Command(
         [Assignment(a.name, _shifted_word(a.value, by), a.start + by, a.end + by) for a in cmd.assignments],
-        [_shifted_word(w, by) for w in cmd.argv],
+        [_shifted(w, by) for w in cmd.argv],
         [_shifted_redirect(r, by) for r in cmd.redirects],
         cmd.start + by, cmd.end + by,
         [_shifted_redirect(r, by) for r in cmd.group_redirects],

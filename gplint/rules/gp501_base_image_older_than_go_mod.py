@@ -28,12 +28,16 @@ def check(doc: Document, project):
     # the toolchain of a stage is the image at the root of its lineage (FROM base AS build);
     # root stage index -> whether some go command built on it may switch toolchains
     running: dict[int, bool] = {}
+    named: set[int] = set()  # roots where a go command runs a toolchain GOTOOLCHAIN names exactly
     for run in go_runs(doc, project):
         if run.subcommand in ("env", "version", "help"):
             continue
         root = list(run.scope.lineage())[-1].index
         gotoolchain = setting_value(run.env.effective("GOTOOLCHAIN"))
         running[root] = running.get(root, False) or goenv.toolchain_switching(gotoolchain)
+        exact = goenv.named_toolchain(gotoolchain)
+        if exact is not None and exact[1]:
+            named.add(root)
     for scope in doc.scopes:
         if scope.index not in running or scope.base_image is None or scope.base_image_span is None:
             continue
@@ -44,6 +48,8 @@ def check(doc: Document, project):
         if parsed is None:
             continue
         version, suffix = parsed
+        if scope.index in named and version[:2] >= (1, 21):
+            continue  # GOTOOLCHAIN=go1.X.Y: that toolchain builds, not the image's (§15.1)
         # GOTOOLCHAIN exists from Go 1.21 on: before, nothing switches and the toolchain line is moot
         switching = running[scope.index] and version[:2] >= (1, 21)
         required = goenv.go_mod_requirement(source.text, switching=switching)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..errors import GplintError
+
 CONFIG_NAMES = ("pyproject.toml", "gplint.toml")
 
 
-class ConfigProblem(Exception):
+class ConfigProblem(GplintError):
     """The repository's gplint configuration is invalid (the message says where and why)."""
 
 
