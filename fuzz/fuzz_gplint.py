@@ -73,7 +73,8 @@ BOM = b"\xef\xbb\xbf"
 KNOWN_FINDINGS = ""
 # fuzz/crashes/<file> -> the finding (FINDINGS.md) it reproduces
 CRASHES = {"fix-relint-drops-options": "options", "gp304-fix-overridden": "gp304",
-           "glci-extends-mapping": "glci-extends", "escape-backtick-env-fix": "escape-backtick"}
+           "glci-extends-mapping": "glci-extends", "escape-backtick-env-fix": "escape-backtick",
+           "gp106-one-stage-per-pass": "gp106-one-stage-per-pass"}
 KNOWN = set(filter(None, os.environ.get("GPLINT_FUZZ_KNOWN", KNOWN_FINDINGS).split(",")))
 _state = {"inputs": 0}
 

@@ -62,16 +62,18 @@ def go_env_w_not_persisted(doc: Document, project):
                         break
             else:
                 if readers == 0:
-                    other = next((r for r in _unset_runs(doc, runs, event.name)
-                                  if not r.scope.derives_from(scope)), None)
-                    if other is not None:
+                    others = [r for r in _unset_runs(doc, runs, event.name) if not r.scope.derives_from(scope)]
+                    if others:
+                        other = others[0]
+                        stages = list({id(r.scope): r.scope for r in others}.values())
+                        more = f" (and go in {len(stages) - 1} more stages)" if len(stages) > 1 else ""
                         yield Diagnostic(
                             "GP106", doc.source, event.span,
                             f"`go env -w {event.name}=…` in stage `{scope.name}` writes a file in that stage's "
                             f"file system; stage `{other.scope.name}` does not derive from it, so its "
-                            f"`{other.command.label}` never reads it; set ENV {event.name} "
+                            f"`{other.command.label}`{more} never reads it; set ENV {event.name} "
                             "where the go command runs",
-                            fix=_env_in_stage(doc, event, other.scope, project),
+                            fix=_env_in_stages(doc, event, stages, project),
                             stmt=event.stmt, key=f"stage:{scope.name}:go-env-w:{event.name}",
                         )
 
@@ -82,16 +84,18 @@ def _from_environment(env, name: str) -> bool:
     return setting is not None and (bool(setting.value) or setting.dynamic)
 
 
-def _env_in_stage(doc: Document, written: Setting, stage, project) -> Fix | None:
-    """`ENV NAME=value` (what `go env -w` wrote) right after the stage's FROM; never a value a
-    rule reports (value_verdicts.copy_refusal)."""
+def _env_in_stages(doc: Document, written: Setting, stages: list, project) -> Fix | None:
+    """`ENV NAME=value` (what `go env -w` wrote) right after the FROM of every stage whose go
+    commands miss it, in one fix: a fix for one stage at a time would leave the finding standing
+    and take one --fix pass per stage. Never a value a rule reports (value_verdicts.copy_refusal)."""
     word = f"{written.name}={written.value}"
     if written.dynamic or written.value is None or not PLAIN_ASSIGNMENT.fullmatch(word):
         return None  # quoting or escapes could mean something else in ENV than in the shell
     if copy_refusal(written.name, written.value, options_of(project)):
         return None
     line = f"{keyword_case(doc, 'ENV')} {word}"
-    return Fix("unsafe", f"Insert `{line}` in stage `{stage.name}`", [insert_after_from(doc, stage, line)])
+    where = f"stage `{stages[0].name}`" if len(stages) == 1 else f"{len(stages)} stages"
+    return Fix("unsafe", f"Insert `{line}` in {where}", [insert_after_from(doc, stage, line) for stage in stages])
 
 
 def _unset_runs(doc: Document, runs, name: str) -> list:
