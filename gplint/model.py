@@ -310,6 +310,14 @@ def command_env(env: Env, command: GoCommand) -> Env:
     return env
 
 
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """Why (part of) a file cannot be used, found while lowering it: the engine reports each one
+    as a GP001 diagnostic (engine.unusable_input), the one way unusable input is reported."""
+    span: Span
+    message: str
+
+
 @dataclass(slots=True)
 class Document:
     """A lowered file: its scopes plus every setting written in it (for value-level rules)."""
@@ -317,7 +325,7 @@ class Document:
     source: Source
     scopes: list[Scope] = field(default_factory=list)
     global_settings: list[Setting] = field(default_factory=list)  # Dockerfile ARGs before FROM
-    problems: list = field(default_factory=list)  # (code, span, message) of unusable input
+    problems: list[InputProblem] = field(default_factory=list)  # unusable input, reported as GP001
     extra: dict = field(default_factory=dict)  # format-specific facts (e.g. the Dockerfile's instructions)
 
     def settings(self) -> Iterator[Setting]:

@@ -50,7 +50,7 @@ def _dockerfile_problems(text: str) -> list:
     from gplint.formats import dockerfile
 
     doc = dockerfile.lower(Source("Dockerfile", "/nonexistent/Dockerfile", "dockerfile", text))
-    return [(code, doc.source.line_col(span.start)[0], message) for code, span, message in doc.problems]
+    return [("GP001", doc.source.line_col(p.span.start)[0], p.message) for p in doc.problems]
 
 
 def test_directives_buildkit_refuses_are_gp001():
