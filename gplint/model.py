@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .records import dataclass, field
+
+TYPE_CHECKING = False  # true for type checkers only: lowering does not import typing or the matcher
+if TYPE_CHECKING:
+    from .semantics.ignorematch import IgnoreMatcher
 from .source import Source, Span
 
 
@@ -326,7 +330,18 @@ class Document:
     scopes: list[Scope] = field(default_factory=list)
     global_settings: list[Setting] = field(default_factory=list)  # Dockerfile ARGs before FROM
     problems: list[InputProblem] = field(default_factory=list)  # unusable input, reported as GP001
-    extra: dict = field(default_factory=dict)  # format-specific facts (e.g. the Dockerfile's instructions)
+    # what lowering found that only one format has
+    dockerfile: object = None  # a Dockerfile's instructions: formats.dockerfile.parsed_of() gives them typed
+    ignore_matcher: IgnoreMatcher | None = None  # a .dockerignore's patterns, as BuildKit matches them
+    included: list[str] = field(default_factory=list)  # GitLab CI: the local files it includes (project paths)
+    # memos, computed once per document by the function named, the first time a rule asks
+    go_runs: list | None = None  # analysis.go_runs
+    setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]
+    keywords_lower: bool | None = None  # rulekit.dockerfile_edits.keyword_case
+    instruction_at: dict | None = None  # rulekit.dockerfile_edits.instruction_of: offset -> instruction
+    settings_by_stmt: dict | None = None  # rulekit.dockerfile_edits._settings_in
+    stage_children: dict | None = None  # GP106: id(stage) -> stages derived from it
+    unset_runs: dict | None = None  # GP106: name -> go commands that reach the proxy without it
 
     def settings(self) -> Iterator[Setting]:
         """Every setting written in the file, build args passed to image builds included."""

@@ -24,7 +24,7 @@ def lower(source: Source) -> Document:
     text = source.text
     parsed = syntax.parse(text)
     doc = Document(source)
-    doc.extra["parsed"] = parsed
+    doc.dockerfile = parsed
     for start, end, message in parsed.problems:  # BuildKit refuses the file: no build runs (§16.8)
         doc.problems.append(InputProblem(Span(start, end), f"{message}: BuildKit refuses this Dockerfile"))
     lowerer = _Lowerer(source, parsed, doc)
@@ -35,6 +35,12 @@ def lower(source: Source) -> Document:
         span = Span(first.start, first.end) if first else Span(0, 0)
         doc.problems.append(InputProblem(span, "no FROM instruction: this is not a Dockerfile docker can build"))
     return doc
+
+
+def parsed_of(doc: Document) -> syntax.ParsedDockerfile | None:
+    """The instructions of a lowered Dockerfile (None for other kinds)."""
+    parsed = doc.dockerfile
+    return parsed if isinstance(parsed, syntax.ParsedDockerfile) else None
 
 
 class _Lowerer:

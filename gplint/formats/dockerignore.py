@@ -15,8 +15,7 @@ def lower(source: Source) -> Document:
 
     doc = Document(source)
     patterns, errors = read_ignore_file(source.text)
-    doc.extra["patterns"] = patterns
-    doc.extra["matcher"] = IgnoreMatcher(patterns)
+    doc.ignore_matcher = IgnoreMatcher(patterns)
     for error in errors:
         doc.problems.append(InputProblem(Span(error.start, error.end), error.message))
     return doc

@@ -208,7 +208,7 @@ def _load_file(source: Source, ctx: _Context, stack: tuple, include_span: Span |
                 if isinstance(why, Unreadable) and not why.missing:
                     doc.problems.append(InputProblem(span, f"unusable include {written!r}: {why.message}"))
                 continue
-            doc.extra.setdefault("included", []).append(rel)  # what `gplint <included file>` lints
+            doc.included.append(rel)  # what `gplint <included file>` lints
             merged = _deep_merge(merged, _load_file(included, ctx, stack + (source.abspath,), span), ctx.budget)
     own = {k: v for k, v in entries.items() if k != "include"}
     return _deep_merge(merged, own, ctx.budget)
