@@ -256,7 +256,7 @@ _HANDED_MAX = 100_000
 
 def _handed_down(scope: Scope) -> Env:
     """What `scope` hands down (its lineage replayed), for stages without initial settings."""
-    pending = []
+    pending: list[Scope] = []
     probe: Scope | None = scope
     env = Env()
     while probe is not None and len(pending) < 256:  # lineage()'s bound

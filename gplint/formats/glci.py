@@ -24,7 +24,7 @@ import posixpath
 from ..model import Document, InputProblem, Scope, Setting
 from ..source import Source, Span, Unreadable
 from .ci_script import image_name, lower_script
-from .yamlpos import YamlError, load_yaml, pair_end
+from .yamlpos import YamlError, YNode, load_yaml, pair_end
 
 RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
             "before_script", "after_script", "types", "spec"}
@@ -171,7 +171,7 @@ def _inherits(inherit: _Located | None, section: str):
     return lambda name: True
 
 
-def _get(located: _Located, key: str) -> _Located | None:
+def _get(located: _Located | None, key: str) -> _Located | None:
     if located is None or located.node.kind != "map":
         return None
     return _merged_map(located).get(key)
@@ -192,7 +192,10 @@ def _load_file(source: Source, ctx: _Context, stack: tuple, include_span: Span |
     include = entries.get("include")
     if include is not None and ctx.project is not None:
         for rel, written, node in _local_includes(include.node, ctx.project):
-            span = Span(node.start, node.end) if source is doc.source else include_span
+            # in an included file, at the root's `include:` that brought it in
+            span = Span(node.start, node.end)
+            if source is not doc.source and include_span is not None:
+                span = include_span
             if rel is None:
                 doc.problems.append(InputProblem(span, f"unusable include {written!r}: it leads outside the "
                                                     "repository (a local include is a path in the project); not read"))
@@ -241,7 +244,7 @@ def _parse(source: Source, ctx: _Context, include_span: Span | None):
     return root
 
 
-def _local_includes(node, project) -> list[tuple[str | None, str, object]]:
+def _local_includes(node, project) -> list[tuple[str | None, str, YNode]]:
     """(repository-relative path, or None when it leaves the repository; the path as written;
     the node it is written in) of each local include."""
     items = node.items if node.kind == "seq" else [node]
@@ -253,7 +256,7 @@ def _local_includes(node, project) -> list[tuple[str | None, str, object]]:
             local = item.get("local")
             if local is not None and local.kind == "scalar" and local.value:
                 paths.append((local.value, local))
-    out = []
+    out: list[tuple[str | None, str, YNode]] = []
     inventory = None
     for written, where in paths:
         path = written.lstrip("/")

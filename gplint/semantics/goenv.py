@@ -381,7 +381,7 @@ def parse_go_version(text: str) -> tuple[int, ...] | None:
     if not m:
         return None
     major, minor, patch, pre, pre_n = m.groups()
-    version = (int(major), int(minor))
+    version: tuple[int, ...] = (int(major), int(minor))
     if patch is not None:
         version += (int(patch),)
     if pre:
