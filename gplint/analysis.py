@@ -33,7 +33,7 @@ def setting_value(setting: Setting | None) -> str | None:
 
 
 def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
-    cached = doc.extra.get("go_runs")
+    cached = doc.go_runs
     if cached is not None:
         return cached
     ci = doc.source.kind != "dockerfile"
@@ -53,7 +53,7 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
                 continue
             cenv = command_env(env, event)
             runs.append(GoRun(event, cenv, scope, _reaches_proxy(event, cenv, copies, vendor_dirs), tuple(copies)))
-    doc.extra["go_runs"] = runs
+    doc.go_runs = runs
     return runs
 
 

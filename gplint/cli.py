@@ -128,29 +128,33 @@ def _list_rules() -> int:
 
 
 def _lint(args) -> int:
-    from .config import ConfigError, build_selection
+    """One run; a configuration, usage or baseline error (any GplintError that reaches here) is
+    a message on standard error and exit code 2, never a traceback."""
+    from .errors import GplintError
+
+    try:
+        return _lint_run(args)
+    except GplintError as exc:
+        _error(exc)
+        return 2
+
+
+def _lint_run(args) -> int:
+    from .config import build_selection
     from .discover import find_root
     from .project import Project
-    from .runner import UsageError, collect_targets, lint
+    from .runner import collect_targets, lint
 
     if args.stdin_filename and "-" not in args.paths:
         args.paths.append("-")
     paths = args.paths or ["."]
     first = next((p for p in paths if p != "-"), args.stdin_filename or ".")
-    try:
-        selection = build_selection(first if os.path.exists(first) else ".", _split(args.select),
-                                    _split(args.extend_select), _split(args.ignore), args.config,
-                                    preview=args.preview)
-    except ConfigError as exc:
-        _error(exc)
-        return 2
+    selection = build_selection(first if os.path.exists(first) else ".", _split(args.select),
+                                _split(args.extend_select), _split(args.ignore), args.config,
+                                preview=args.preview)
     root = find_root(first if os.path.exists(first) else ".")
     project = Project(root, options=selection.options)  # read by the policy rules (GP303, GP304)
-    try:
-        targets = collect_targets(paths, args.kind, args.stdin_filename, project)
-    except UsageError as exc:
-        print(f"gplint: {exc}", file=sys.stderr)
-        return 2
+    targets = collect_targets(paths, args.kind, args.stdin_filename, project)
     for path, why, routine in project.skipped:  # named files gplint cannot tell the kind of
         if not (routine and args.quiet):
             print(f"gplint: {'note' if routine else 'warning'}: {path}: not linted: {why}", file=sys.stderr)
@@ -197,15 +201,11 @@ def _lint(args) -> int:
     if args.write_baseline or args.baseline:
         from . import baseline
 
-        try:
-            if args.write_baseline:
-                baseline.write(args.write_baseline, diagnostics, rel)
-                print(f"gplint: wrote {len(diagnostics)} findings to {args.write_baseline}", file=sys.stderr)
-                return 2 if result.input_errors else 0
-            diagnostics = baseline.new_findings(diagnostics, baseline.load(args.baseline), rel)
-        except baseline.BaselineError as exc:
-            _error(exc)
-            return 2
+        if args.write_baseline:
+            baseline.write(args.write_baseline, diagnostics, rel)
+            print(f"gplint: wrote {len(diagnostics)} findings to {args.write_baseline}", file=sys.stderr)
+            return 2 if result.input_errors else 0
+        diagnostics = baseline.new_findings(diagnostics, baseline.load(args.baseline), rel)
 
     try:
         _report(args, diagnostics, fixes, linted=bool(targets))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .diagnostic import Diagnostic
+from .model import InputProblem
 from .project import Project
 from .records import dataclass, field
 from .registry import resolve_selector
@@ -83,17 +84,24 @@ def lower_source(project: Project, source: Source):
     return doc
 
 
+def unusable_input(source: Source, problem: InputProblem) -> Diagnostic:
+    """The one way input gplint cannot use is reported: a GP001 diagnostic. Lowering records its
+    problems on the document, checking records a rule that gave up, and reading a file (runner)
+    reports a file it could not lower at all: all of them come here."""
+    return Diagnostic("GP001", source, problem.span, problem.message)
+
+
 def unusable(source: Source, message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    """A file that could not be lowered at all, at a line and column."""
     offset = source.offset(line, column) if source.text else 0
-    return Diagnostic("GP001", source, Span(offset, offset), message)
+    return unusable_input(source, InputProblem(Span(offset, offset), message))
 
 
 def check_document(doc, project: Project, selected) -> list[Diagnostic]:
     """Every selected rule's diagnostics for one lowered document, suppressions applied."""
     source = doc.source
-    out: list[Diagnostic] = []
-    for code, span, message in doc.problems:
-        out.append(Diagnostic(code, source, span, message))
+    problems = list(doc.problems)  # a copy: the document is checked again after a fix
+    found: list[Diagnostic] = []
     from .rules import RULES  # imported when a file is first checked, as the rules are needed
 
     for rule in RULES:
@@ -101,9 +109,10 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
         if source.kind not in rule.KINDS or not selected(code, source.path):
             continue
         try:
-            out.extend(rule.check(doc, project))
+            found.extend(rule.check(doc, project))
         except RecursionError:
-            out.append(Diagnostic("GP001", source, Span(0, 0), f"{code}: input nested too deeply to analyse"))
+            problems.append(InputProblem(Span(0, 0), f"{code}: input nested too deeply to analyse"))
+    out = [unusable_input(source, problem) for problem in problems] + found
     marks = suppressions(source)
     other_marks: dict[str, list[Suppression]] = {}  # findings placed in included files
 

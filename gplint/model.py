@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .records import dataclass, field
+
+TYPE_CHECKING = False  # true for type checkers only: lowering does not import typing or the matcher
+if TYPE_CHECKING:
+    from .semantics.ignorematch import IgnoreMatcher
 from .source import Source, Span
 
 
@@ -252,7 +256,7 @@ _HANDED_MAX = 100_000
 
 def _handed_down(scope: Scope) -> Env:
     """What `scope` hands down (its lineage replayed), for stages without initial settings."""
-    pending = []
+    pending: list[Scope] = []
     probe: Scope | None = scope
     env = Env()
     while probe is not None and len(pending) < 256:  # lineage()'s bound
@@ -310,6 +314,14 @@ def command_env(env: Env, command: GoCommand) -> Env:
     return env
 
 
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """Why (part of) a file cannot be used, found while lowering it: the engine reports each one
+    as a GP001 diagnostic (engine.unusable_input), the one way unusable input is reported."""
+    span: Span
+    message: str
+
+
 @dataclass(slots=True)
 class Document:
     """A lowered file: its scopes plus every setting written in it (for value-level rules)."""
@@ -317,8 +329,19 @@ class Document:
     source: Source
     scopes: list[Scope] = field(default_factory=list)
     global_settings: list[Setting] = field(default_factory=list)  # Dockerfile ARGs before FROM
-    problems: list = field(default_factory=list)  # (code, span, message) of unusable input
-    extra: dict = field(default_factory=dict)  # format-specific facts (e.g. the Dockerfile's instructions)
+    problems: list[InputProblem] = field(default_factory=list)  # unusable input, reported as GP001
+    # what lowering found that only one format has
+    dockerfile: object = None  # a Dockerfile's instructions: formats.dockerfile.parsed_of() gives them typed
+    ignore_matcher: IgnoreMatcher | None = None  # a .dockerignore's patterns, as BuildKit matches them
+    included: list[str] = field(default_factory=list)  # GitLab CI: the local files it includes (project paths)
+    # memos, computed once per document by the function named, the first time a rule asks
+    go_runs: list | None = None  # analysis.go_runs
+    setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]
+    keywords_lower: bool | None = None  # rulekit.dockerfile_edits.keyword_case
+    instruction_at: dict | None = None  # rulekit.dockerfile_edits.instruction_of: offset -> instruction
+    settings_by_stmt: dict | None = None  # rulekit.dockerfile_edits._settings_in
+    stage_children: dict | None = None  # GP106: id(stage) -> stages derived from it
+    unset_runs: dict | None = None  # GP106: name -> go commands that reach the proxy without it
 
     def settings(self) -> Iterator[Setting]:
         """Every setting written in the file, build args passed to image builds included."""

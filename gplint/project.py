@@ -123,7 +123,7 @@ class Project:
                     doc = lower(source, self)
                 except Exception:  # a pipeline that does not lower includes nothing we can tell
                     doc = None
-            for rel in (doc.extra.get("included", []) if doc is not None else []):
+            for rel in (doc.included if doc is not None else []):
                 if rel != root:
                     self._gitlab_included.setdefault(rel, root)
         return self._gitlab_included

@@ -6,11 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gplint.rulekit.list_findings import goproxy_problems, module_glob_problems
 from gplint.semantics import goenv
 
 
 def codes(value):
-    return sorted(p.code for p in goenv.parse_goproxy(value)[1])
+    return sorted(p.code for p in goproxy_problems(value))
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -45,10 +46,10 @@ def test_goproxy_verdicts(value, expected):
 
 def test_fixes_replace_exact_spans():
     value = "https://proxy.golang.org,DIRECT"
-    (problem,) = [p for p in goenv.parse_goproxy(value)[1] if p.code == "GP203"]
+    (problem,) = [p for p in goproxy_problems(value) if p.code == "GP203"]
     assert value[problem.start:problem.end] == "DIRECT" and problem.replacement == "direct" and problem.safe
     value = "direct,https://a.example|https://b.example"
-    (problem,) = goenv.parse_goproxy(value)[1]
+    (problem,) = goproxy_problems(value)
     assert value[:problem.start] + problem.replacement + value[problem.end:] == "direct"
     assert not problem.safe
 
@@ -74,11 +75,11 @@ def test_parse_never_raises_and_offsets_slice_back(value):
 @settings(max_examples=400, deadline=None)
 @given(value=goproxy_text)
 def test_safe_fixes_remove_keyword_case_problems(value):
-    _, problems = goenv.parse_goproxy(value)
+    problems = goproxy_problems(value)
     fixed = value
     for problem in sorted((p for p in problems if p.safe), key=lambda p: -p.start):
         fixed = fixed[:problem.start] + problem.replacement + fixed[problem.end:]
-    assert not any("case-sensitive" in p.message for p in goenv.parse_goproxy(fixed)[1])
+    assert not any("case-sensitive" in p.message for p in goproxy_problems(fixed))
 
 
 @pytest.mark.parametrize("globs,path,expected", [
@@ -103,7 +104,7 @@ def test_match_prefix_patterns_never_raises(globs, path):
 @given(item=st.sampled_from(["example.com/a", "*.corp", "github.com/acme/*"]))
 def test_a_spaced_item_never_matches_via_the_space(item):
     assert not goenv.match_prefix_patterns("x.invalid, " + item, "zzz/" + item)
-    assert goenv.module_glob_problems("x.invalid, " + item)[0].replacement == item
+    assert module_glob_problems("x.invalid, " + item)[0].replacement == item
 
 
 @pytest.mark.parametrize("pattern,expected", [("*", True), ("*.*", True), ("*/*", True),

@@ -50,7 +50,7 @@ def _dockerfile_problems(text: str) -> list:
     from gplint.formats import dockerfile
 
     doc = dockerfile.lower(Source("Dockerfile", "/nonexistent/Dockerfile", "dockerfile", text))
-    return [(code, doc.source.line_col(span.start)[0], message) for code, span, message in doc.problems]
+    return [("GP001", doc.source.line_col(p.span.start)[0], p.message) for p in doc.problems]
 
 
 def test_directives_buildkit_refuses_are_gp001():
@@ -136,10 +136,12 @@ def test_one_bad_goproxy_entry_fails_the_whole_list():
     assert not goenv.goproxy_unusable("https://a.example,direct")
     assert not goenv.goproxy_unusable("")  # empty is the default (§2)
     assert not goenv.goproxy_unusable("${GOPROXY}")  # not ours to judge
-    (bad,) = [p for p in goenv.parse_goproxy("file:///good,fallback://x")[1] if p.code == "GP203"]
-    assert bad.message.endswith(goenv.WHOLE_LIST_FAILS)
-    (alone,) = goenv.parse_goproxy("fallback://x")[1]
-    assert not alone.message.endswith(goenv.WHOLE_LIST_FAILS)  # nothing else to say when alone
+    from gplint.rulekit.list_findings import WHOLE_LIST_FAILS, goproxy_problems
+
+    (bad,) = [p for p in goproxy_problems("file:///good,fallback://x") if p.code == "GP203"]
+    assert bad.message.endswith(WHOLE_LIST_FAILS)
+    (alone,) = goproxy_problems("fallback://x")
+    assert not alone.message.endswith(WHOLE_LIST_FAILS)  # nothing else to say when alone
 
 
 def test_patternmatcher_escape_table_and_walker():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, Scope, Setting, UserChange
+from ..model import CopyFrom, Document, InputProblem, Scope, Setting, UserChange
 from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
@@ -24,17 +24,23 @@ def lower(source: Source) -> Document:
     text = source.text
     parsed = syntax.parse(text)
     doc = Document(source)
-    doc.extra["parsed"] = parsed
+    doc.dockerfile = parsed
     for start, end, message in parsed.problems:  # BuildKit refuses the file: no build runs (§16.8)
-        doc.problems.append(("GP001", Span(start, end), f"{message}: BuildKit refuses this Dockerfile"))
+        doc.problems.append(InputProblem(Span(start, end), f"{message}: BuildKit refuses this Dockerfile"))
     lowerer = _Lowerer(source, parsed, doc)
     for inst in parsed.instructions:
         lowerer.instruction(inst)
     if not doc.scopes:
         first = parsed.instructions[0] if parsed.instructions else None
         span = Span(first.start, first.end) if first else Span(0, 0)
-        doc.problems.append(("GP001", span, "no FROM instruction: this is not a Dockerfile docker can build"))
+        doc.problems.append(InputProblem(span, "no FROM instruction: this is not a Dockerfile docker can build"))
     return doc
+
+
+def parsed_of(doc: Document) -> syntax.ParsedDockerfile | None:
+    """The instructions of a lowered Dockerfile (None for other kinds)."""
+    parsed = doc.dockerfile
+    return parsed if isinstance(parsed, syntax.ParsedDockerfile) else None
 
 
 class _Lowerer:

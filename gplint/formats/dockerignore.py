@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import Document
+from ..model import Document, InputProblem
 from ..source import Source, Span
 
 
@@ -15,10 +15,9 @@ def lower(source: Source) -> Document:
 
     doc = Document(source)
     patterns, errors = read_ignore_file(source.text)
-    doc.extra["patterns"] = patterns
-    doc.extra["matcher"] = IgnoreMatcher(patterns)
+    doc.ignore_matcher = IgnoreMatcher(patterns)
     for error in errors:
-        doc.problems.append(("GP001", Span(error.start, error.end), error.message))
+        doc.problems.append(InputProblem(Span(error.start, error.end), error.message))
     return doc
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from ..diagnostic import Edit
-from ..model import BuildArg, Document, ImageBuild, Scope, Setting
+from ..model import BuildArg, Document, ImageBuild, InputProblem, Scope, Setting
 from ..source import Source, Span
 from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml, pair_end
@@ -24,12 +24,12 @@ def lower(source: Source, project=None) -> Document:
         root = load_yaml(source.text)
     except YamlError as exc:
         at = exc.offset if exc.offset is not None else source.offset(exc.line, exc.column)
-        doc.problems.append(("GP001", Span(at, at), f"invalid YAML: {exc.message}"))
+        doc.problems.append(InputProblem(Span(at, at), f"invalid YAML: {exc.message}"))
         return doc
     if root is None:
         return doc
     if root.kind != "map":
-        doc.problems.append(("GP001", Span(root.start, root.start), "not a workflow: the document is not a mapping"))
+        doc.problems.append(InputProblem(Span(root.start, root.start), "not a workflow: the document is not a mapping"))
         return doc
     if source.kind == "action":
         runs = root.get("runs")

@@ -21,10 +21,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from ..model import Document, Scope, Setting
+from ..model import Document, InputProblem, Scope, Setting
 from ..source import Source, Span, Unreadable
 from .ci_script import image_name, lower_script
-from .yamlpos import YamlError, load_yaml, pair_end
+from .yamlpos import YamlError, YNode, load_yaml, pair_end
 
 RESERVED = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
             "before_script", "after_script", "types", "spec"}
@@ -114,7 +114,7 @@ def lower(source: Source, project=None) -> Document:
             _lower_jobs(doc, top, ctx)
     except _TooLarge:
         doc.scopes.clear()
-        doc.problems.append(("GP001", Span(0, 0), f"configuration expands beyond {MAX_EXPANSION} nodes "
+        doc.problems.append(InputProblem(Span(0, 0), f"configuration expands beyond {MAX_EXPANSION} nodes "
                              "(includes, extends, !reference and script lines, counted for every job); "
                              "not analysed"))
     return doc
@@ -171,7 +171,7 @@ def _inherits(inherit: _Located | None, section: str):
     return lambda name: True
 
 
-def _get(located: _Located, key: str) -> _Located | None:
+def _get(located: _Located | None, key: str) -> _Located | None:
     if located is None or located.node.kind != "map":
         return None
     return _merged_map(located).get(key)
@@ -192,23 +192,26 @@ def _load_file(source: Source, ctx: _Context, stack: tuple, include_span: Span |
     include = entries.get("include")
     if include is not None and ctx.project is not None:
         for rel, written, node in _local_includes(include.node, ctx.project):
-            span = Span(node.start, node.end) if source is doc.source else include_span
+            # in an included file, at the root's `include:` that brought it in
+            span = Span(node.start, node.end)
+            if source is not doc.source and include_span is not None:
+                span = include_span
             if rel is None:
-                doc.problems.append(("GP001", span, f"unusable include {written!r}: it leads outside the "
+                doc.problems.append(InputProblem(span, f"unusable include {written!r}: it leads outside the "
                                                     "repository (a local include is a path in the project); not read"))
                 continue
             ctx.includes += 1
             if ctx.includes > MAX_INCLUDES:
                 if ctx.includes == MAX_INCLUDES + 1:
-                    doc.problems.append(("GP001", span, f"more than {MAX_INCLUDES} includes; the rest are not read"))
+                    doc.problems.append(InputProblem(span, f"more than {MAX_INCLUDES} includes; the rest are not read"))
                 continue
             included = ctx.project.source(rel, "gitlab")
             if included is None:
                 why = ctx.project.refused.get(rel)
                 if isinstance(why, Unreadable) and not why.missing:
-                    doc.problems.append(("GP001", span, f"unusable include {written!r}: {why.message}"))
+                    doc.problems.append(InputProblem(span, f"unusable include {written!r}: {why.message}"))
                 continue
-            doc.extra.setdefault("included", []).append(rel)  # what `gplint <included file>` lints
+            doc.included.append(rel)  # what `gplint <included file>` lints
             merged = _deep_merge(merged, _load_file(included, ctx, stack + (source.abspath,), span), ctx.budget)
     own = {k: v for k, v in entries.items() if k != "include"}
     return _deep_merge(merged, own, ctx.budget)
@@ -226,22 +229,22 @@ def _parse(source: Source, ctx: _Context, include_span: Span | None):
     except YamlError as exc:
         at = exc.offset if exc.offset is not None else source.offset(exc.line, exc.column)
         if source is doc.source:
-            doc.problems.append(("GP001", Span(at, at), f"invalid YAML: {exc.message}"))
+            doc.problems.append(InputProblem(Span(at, at), f"invalid YAML: {exc.message}"))
         else:
-            doc.problems.append(("GP001", include_span or Span(0, 0),
+            doc.problems.append(InputProblem(include_span or Span(0, 0),
                                  f"included file {source.path} is invalid YAML (line {exc.line}): {exc.message}"))
         return None
     if root is None:
         return None
     if root.kind != "map":
         if source is doc.source:
-            doc.problems.append(("GP001", Span(root.start, root.start), "not a GitLab CI file: the document is not a mapping"))
+            doc.problems.append(InputProblem(Span(root.start, root.start), "not a GitLab CI file: the document is not a mapping"))
         return None
     ctx.parsed[source.abspath] = root
     return root
 
 
-def _local_includes(node, project) -> list[tuple[str | None, str, object]]:
+def _local_includes(node, project) -> list[tuple[str | None, str, YNode]]:
     """(repository-relative path, or None when it leaves the repository; the path as written;
     the node it is written in) of each local include."""
     items = node.items if node.kind == "seq" else [node]
@@ -253,7 +256,7 @@ def _local_includes(node, project) -> list[tuple[str | None, str, object]]:
             local = item.get("local")
             if local is not None and local.kind == "scalar" and local.value:
                 paths.append((local.value, local))
-    out = []
+    out: list[tuple[str | None, str, YNode]] = []
     inventory = None
     for written, where in paths:
         path = written.lstrip("/")

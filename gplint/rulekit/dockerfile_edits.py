@@ -6,14 +6,22 @@ from ..model import Document, Scope, Setting
 from ..source import Span
 
 
+def parsed_of(doc: Document):
+    """The Dockerfile's instructions (imported on the first Dockerfile fix: a run with no
+    Dockerfile does not load the Dockerfile parser)."""
+    from ..formats.dockerfile import parsed_of
+
+    return parsed_of(doc)
+
+
 def keyword_case(doc: Document, keyword: str) -> str:
     """`ARG` or `arg`, following how the file writes its instructions (decided once per
     document: every fix asks, and a file with 10,000 stages has 10,000 fixes)."""
-    lower = doc.extra.get("keywords_lower")
+    lower = doc.keywords_lower
     if lower is None:
-        parsed = doc.extra.get("parsed")
+        parsed = parsed_of(doc)
         raws = [i.keyword_raw for i in parsed.instructions] if parsed is not None else []
-        lower = doc.extra["keywords_lower"] = bool(raws) and sum(r.islower() for r in raws) > len(raws) / 2
+        lower = doc.keywords_lower = bool(raws) and sum(r.islower() for r in raws) > len(raws) / 2
     return keyword.lower() if lower else keyword
 
 
@@ -32,10 +40,10 @@ def arg_line(doc: Document, name: str) -> str:
 
 def instruction_of(doc: Document, stmt: Span):
     """The parsed instruction that starts where `stmt` does (an index built once per document)."""
-    index = doc.extra.get("instruction_at")
+    index = doc.instruction_at
     if index is None:
-        parsed = doc.extra.get("parsed")
-        index = doc.extra["instruction_at"] = {}
+        parsed = parsed_of(doc)
+        index = doc.instruction_at = {}
         for inst in parsed.instructions if parsed else ():
             index.setdefault(inst.start, inst)
     return index.get(stmt.start)
@@ -59,7 +67,7 @@ def delete_setting(doc: Document, setting: Setting) -> Edit | None:
         return Edit.delete(source, Span(start, source.line_end(setting.stmt.end)))
     # the pair and one gap beside it: the gap after it when another word follows in the same
     # statement, else the gap before it (no trailing blank, no dangling line continuation)
-    parsed = doc.extra.get("parsed")
+    parsed = parsed_of(doc)
     escape = parsed.escape if parsed is not None else "\\"
     stmt_end = max(setting.stmt.end, setting.span.end)
     after = _gap_end(text, setting.span.end, stmt_end, escape)
@@ -151,9 +159,9 @@ def _gap_start(text: str, i: int, limit: int, escape: str) -> int:
 
 def _settings_in(doc: Document, stmt: Span):
     """The settings written in one statement (grouped once per document, not a scan per fix)."""
-    index = doc.extra.get("settings_by_stmt")
+    index = doc.settings_by_stmt
     if index is None:
-        index = doc.extra["settings_by_stmt"] = {}
+        index = doc.settings_by_stmt = {}
         seen = set()
         for setting in doc.settings():
             if id(setting) not in seen:

@@ -55,7 +55,9 @@ def uncovered_runs(doc: Document, project, name: str) -> dict[int, GoRun]:
 def setters(doc: Document, name: str, how: str) -> list[tuple[Scope, Setting]]:
     """(stage, setting) of every `how` setting of `name`, collected once per document (each
     stage's finding asks)."""
-    cache = doc.extra.setdefault("setters", {})
+    if doc.setters is None:
+        doc.setters = {}
+    cache = doc.setters
     found = cache.get((name, how))
     if found is None:
         found = cache[(name, how)] = [(scope, e) for scope in doc.scopes for e in scope.events

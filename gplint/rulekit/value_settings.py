@@ -7,6 +7,7 @@ from ..kinds import SETTING_KINDS
 from ..model import Document, Setting
 from ..semantics import goenv
 from ..source import Span
+from .list_findings import goproxy_problems
 
 
 VALUE_KINDS = SETTING_KINDS
@@ -71,7 +72,6 @@ def fix_message(problem) -> str:
 def goproxy_rule(code: str):
     def check(doc: Document, project):
         for setting in literal_settings(doc, ("GOPROXY",)):
-            _, problems = goenv.parse_goproxy(setting.value)
-            yield from problem_diagnostics(doc, setting, problems, code)
+            yield from problem_diagnostics(doc, setting, goproxy_problems(setting.value), code)
 
     return check

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..records import dataclass
 from ..semantics import goenv
+from .list_findings import goproxy_problems, module_glob_problems
 
 MODULE_GLOB_VARIABLES = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE")
 CHECKSUM_GLOB_VARIABLES = ("GOPRIVATE", "GONOSUMDB", "GOINSECURE")
@@ -113,15 +114,14 @@ def copy_refusal(name: str, value: str | None, options: dict | None = None) -> s
     if name in goenv.PROXY_URL_VARIABLES and goenv.credentials_span(value):
         return "GP302 reports it: it holds a literal user:password"
     if name == "GOPROXY":
-        _, problems = goenv.parse_goproxy(value)
-        for problem in problems:
+        for problem in goproxy_problems(value):
             if problem.code in ("GP203", "GP204"):
                 return f"{problem.code} reports it: {problem.message}"
         entry = not_allowed_proxy(value, options)
         if entry is not None:
             return f"GP303 reports it: `{entry}` is not in the organisation's allowed-proxies"
     if name in MODULE_GLOB_VARIABLES:
-        for problem in goenv.module_glob_problems(value):
+        for problem in module_glob_problems(value):
             return f"{problem.code} reports it: {problem.message}"
     if name == "GO111MODULE" and goenv.go111module_problem(value) is not None:
         return "GP202 reports it: it turns module mode off, or go rejects it"

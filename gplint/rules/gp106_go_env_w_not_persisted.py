@@ -100,7 +100,9 @@ def _env_in_stages(doc: Document, written: Setting, stages: list, project) -> Fi
 
 def _unset_runs(doc: Document, runs, name: str) -> list:
     """The go commands that reach the proxy and see no `name` (once per document and name)."""
-    cache = doc.extra.setdefault("gp106_unset_runs", {})
+    if doc.unset_runs is None:
+        doc.unset_runs = {}
+    cache = doc.unset_runs
     found = cache.get(name)
     if found is None:
         found = cache[name] = [r for r in runs if r.reaches_proxy and r.env.effective(name) is None]
@@ -117,9 +119,9 @@ def _later_events(doc: Document, scope, setting: Setting):
             after = True
         elif after:
             yield event
-    children = doc.extra.get("stage_children")
+    children = doc.stage_children
     if children is None:
-        children = doc.extra["stage_children"] = {}
+        children = doc.stage_children = {}
         for other in doc.scopes:
             if other.parent is not None:
                 children.setdefault(id(other.parent), []).append(other)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from ..model import Document
+from ..rulekit.list_findings import module_glob_problems
 from ..rulekit.value_settings import VALUE_KINDS, literal_settings, problem_diagnostics
 from ..rulekit.value_verdicts import MODULE_GLOB_VARIABLES
-from ..semantics import goenv
 
 CODE = "GP206"
 KINDS = VALUE_KINDS
@@ -12,4 +12,4 @@ KINDS = VALUE_KINDS
 
 def check(doc: Document, project):
     for setting in literal_settings(doc, MODULE_GLOB_VARIABLES):
-        yield from problem_diagnostics(doc, setting, goenv.module_glob_problems(setting.value or ""), "GP206")
+        yield from problem_diagnostics(doc, setting, module_glob_problems(setting.value or ""), "GP206")

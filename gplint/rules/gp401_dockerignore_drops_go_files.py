@@ -101,7 +101,9 @@ def _names(copy: CopyFrom, path: str) -> bool:
 
 def check(doc: Document, project):
     ignore_rel = project.rel(doc.source.abspath)
-    matcher = doc.extra["matcher"]
+    matcher = doc.ignore_matcher
+    if matcher is None:
+        return
     reported: set[str] = set()
     for ctx in project.governed_by(ignore_rel):
         dfdoc = project.document(ctx.dockerfile)

@@ -14,13 +14,33 @@ PROXY_URL_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "HTTP_PROXY", "HTTPS_PROX
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    code: str
-    message: str
+class ListFact:
+    """What go does with one entry of a GOPROXY or GOPRIVATE-style list: a neutral fact; the value
+    rules (gplint.rulekit.list_findings) decide which rule reports it and say it in words."""
+    kind: str  # one of LIST_FACT_KINDS
+    text: str  # the entry as written
     start: int  # offsets into the value
     end: int
-    replacement: str | None = None
-    safe: bool = False
+    replacement: str | None = None  # the text that gives what the entry means to say
+    detail: str = ""  # the keyword go stopped at, the URL go uses, or the scheme it rejects
+    rejects_list: bool = False  # go rejects the whole list because of this entry (§1.11)
+
+
+LIST_FACT_KINDS = frozenset({
+    "no-entries",  # a non-empty GOPROXY with no entries (§1.10)
+    "after-stop",  # entries after direct/off are never read (§1.3, §1.4)
+    "keyword-case",  # `Direct`: keywords are case-sensitive, go reads a URL
+    "absolute-path",  # `/srv/proxy`: no scheme
+    "not-url",  # neither keyword nor URL
+    "implicit-https-port",  # `host:3000`: go adds https:// (§1.6)
+    "bad-scheme",  # a scheme other than http, https, file
+    "file-host",  # file:// with a host or query
+    "comma-fallback",  # `,` falls back on 404/410 only (§1.2)
+    "glob-blanks",  # GOPRIVATE item with blanks, never trimmed (§5.2)
+    "glob-empty",  # an empty item
+    "glob-empty-end",  # an empty item at the end
+})
+INVALID_ENTRY_KINDS = frozenset({"keyword-case", "absolute-path", "not-url", "bad-scheme", "file-host"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,31 +83,27 @@ def _split_entries(value: str):
 
 
 @functools.lru_cache(maxsize=1024)
-def parse_goproxy(value: str) -> tuple[tuple[ProxyEntry, ...], tuple[Problem, ...]]:
+def parse_goproxy(value: str) -> tuple[tuple[ProxyEntry, ...], tuple[ListFact, ...]]:
     """proxyList() in cmd/go/internal/modfetch/proxy.go (§1.1–§1.10). Cached: several rules ask
     about the same few values in every file."""
-    entries, problems = _parse_goproxy(value)
-    return tuple(entries), tuple(problems)
+    entries, facts = _parse_goproxy(value)
+    return tuple(entries), tuple(facts)
 
 
-def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
+def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[ListFact]]:
     entries: list[ProxyEntry] = []
-    problems: list[Problem] = []
+    facts: list[ListFact] = []
     if has_unresolved_reference(value) or value == "":
-        return entries, problems  # empty means "the default" (§2); references cannot be judged
+        return entries, facts  # empty means "the default" (§2); references cannot be judged
     items = list(_split_entries(value))
     if not items:
-        return entries, [Problem("GP203", "GOPROXY list is not the empty string, but contains no entries",
-                                 0, len(value))]
+        return entries, [ListFact("no-entries", value, 0, len(value))]
     stopped_at: ProxyEntry | None = None
     for index, (text, start, end, sep, _raw_start) in enumerate(items):
         if stopped_at is not None:
             # entries after direct/off are never read (§1.3, §1.4): drop them with the separator before
-            prev_end = stopped_at.end
-            problems.append(Problem(
-                "GP203", f"`{text}` comes after `{stopped_at.text}` and is never tried: go stops reading "
-                         f"GOPROXY at `{stopped_at.text}`", prev_end, len(value.rstrip()),
-                replacement="", safe=False))
+            facts.append(ListFact("after-stop", text, stopped_at.end, len(value.rstrip()), replacement="",
+                                  detail=stopped_at.text))
             break
         lower = text.lower()
         if text in ("off", "direct"):
@@ -97,42 +113,33 @@ def _parse_goproxy(value: str) -> tuple[list[ProxyEntry], list[Problem]]:
             continue
         if lower in ("off", "direct"):
             entries.append(ProxyEntry(text, start, end, sep, "invalid", None))
-            problems.append(Problem("GP203", f"keywords are case-sensitive: go reads `{text}` as a URL and fails "
-                                             f"with `invalid proxy URL missing scheme: {text}`",
-                                    start, end, replacement=lower, safe=True))
+            facts.append(ListFact("keyword-case", text, start, end, replacement=lower))
             stopped_at = ProxyEntry(lower, start, end, sep, lower, None)
             continue
-        entry, problem = _url_entry(text, start, end, sep)
+        entry, fact = _url_entry(text, start, end, sep)
         entries.append(entry)
-        if problem:
-            problems.append(problem)
+        if fact:
+            facts.append(fact)
         if sep == "," and index + 1 < len(items) and entry.kind == "url":
-            problems.append(Problem(
-                "GP205", f"`{text}` is followed by `,`: go falls back to the next entry only when this proxy "
-                         "answers 404 or 410, not on network errors or 5xx; `|` falls back on any error",
-                end, end + _sep_offset(value, end), replacement="|", safe=False))
+            facts.append(ListFact("comma-fallback", text, end, end + _sep_offset(value, end), replacement="|"))
     if len(items) > 1:
         # go checks every entry up to direct/off at the first download, and the first bad one
         # becomes the error of every lookup, also of those an earlier entry would serve (§1.11)
-        for i, problem in enumerate(problems):
-            if problem.code == "GP203" and any(e.kind == "invalid" and e.start == problem.start for e in entries):
-                problems[i] = Problem(problem.code, problem.message + WHOLE_LIST_FAILS, problem.start,
-                                      problem.end, problem.replacement, problem.safe)
+        for i, fact in enumerate(facts):
+            if fact.kind in INVALID_ENTRY_KINDS:
+                facts[i] = ListFact(fact.kind, fact.text, fact.start, fact.end, fact.replacement, fact.detail,
+                                    rejects_list=True)
                 break
-    return entries, problems
-
-
-WHOLE_LIST_FAILS = ("; go checks the whole GOPROXY list at the first download, so every download fails, "
-                    "even those another entry could serve")
+    return entries, facts
 
 
 def goproxy_unusable(value: str) -> bool:
     """Whether go rejects this GOPROXY value as a whole at the first download (§1.10, §1.11): a
     non-empty list with no entries, or any entry before `direct`/`off` that is not a valid proxy
     URL. Then no entry is tried at all, whatever its place in the list."""
-    entries, problems = parse_goproxy(value)
+    entries, facts = parse_goproxy(value)
     if not entries:
-        return any(p.code == "GP203" for p in problems)
+        return any(f.kind == "no-entries" for f in facts)
     return any(e.kind == "invalid" for e in entries)
 
 
@@ -144,60 +151,48 @@ def _sep_offset(value: str, end: int) -> int:
     return i - end + 1
 
 
-def _url_entry(text: str, start: int, end: int, sep: str | None) -> tuple[ProxyEntry, Problem | None]:
+def _url_entry(text: str, start: int, end: int, sep: str | None) -> tuple[ProxyEntry, ListFact | None]:
     if ":/" not in text:
         if text.startswith("/"):
-            return (ProxyEntry(text, start, end, sep, "invalid", None),
-                    Problem("GP203", f"an absolute path is not a proxy URL (`invalid proxy URL missing scheme: "
-                                     f"{text}`); write `file://{text}`", start, end))
+            return ProxyEntry(text, start, end, sep, "invalid", None), ListFact("absolute-path", text, start, end)
         if not any(c in text for c in ".:/"):
-            return (ProxyEntry(text, start, end, sep, "invalid", None),
-                    Problem("GP203", f"`{text}` is neither a keyword (direct, off) nor a URL: go fails with "
-                                     f"`invalid proxy URL missing scheme: {text}`", start, end))
+            return ProxyEntry(text, start, end, sep, "invalid", None), ListFact("not-url", text, start, end)
         url = "https://" + text  # implicit https (§1.6)
         host_port = text.split("/", 1)[0]
         if re.search(r":\d*$", host_port):
             return (ProxyEntry(text, start, end, sep, "url", url),
-                    Problem("GP204", f"`{text}` has no scheme, so go uses `{url}` (TLS); a proxy on a port is "
-                                     f"nearly always plain HTTP: write `http://{text}`", start, end,
-                            replacement="http://" + text, safe=False))
+                    ListFact("implicit-https-port", text, start, end, replacement="http://" + text, detail=url))
         return ProxyEntry(text, start, end, sep, "url", url), None
     scheme = text.split(":", 1)[0].lower()
     if scheme not in ("http", "https", "file"):
         return (ProxyEntry(text, start, end, sep, "invalid", None),
-                Problem("GP203", f"`{scheme}://` is not a proxy scheme: go fails with `invalid proxy URL scheme "
-                                 "(must be https, http, file)`", start, end))
+                ListFact("bad-scheme", text, start, end, detail=scheme))
     if scheme == "file":
         rest = text.split(":", 1)[1]
         if not rest.startswith("///") or "?" in rest or "#" in rest:
-            return (ProxyEntry(text, start, end, sep, "invalid", None),
-                    Problem("GP203", f"`{text}` names a host: go fails with `invalid file:// proxy URL with "
-                                     "non-path elements`; use `file:///absolute/path`", start, end))
+            return ProxyEntry(text, start, end, sep, "invalid", None), ListFact("file-host", text, start, end)
     return ProxyEntry(text, start, end, sep, "url", text), None
 
 
-def module_glob_problems(value: str) -> list[Problem]:
+def module_glob_facts(value: str) -> list[ListFact]:
     """GOPRIVATE-style lists are split on ',' and NOT trimmed (§5.2): ' b.com' never matches."""
-    problems: list[Problem] = []
+    facts: list[ListFact] = []
     if has_unresolved_reference(value):
-        return problems
+        return facts
     pos = 0
     parts = value.split(",")
     for i, item in enumerate(parts):
         start, end = pos, pos + len(item)
         pos = end + 1
         if item != item.strip() and item.strip():
-            problems.append(Problem("GP206", f"`{item}` has blanks around it; go does not trim them, so the pattern "
-                                             f"`{item}` never matches a module path", start, end,
-                                    replacement=item.strip(), safe=True))
+            facts.append(ListFact("glob-blanks", item, start, end, replacement=item.strip()))
         elif not item.strip() and len(parts) > 1:
             # an empty item: remove it together with one comma
             if i + 1 < len(parts):
-                problems.append(Problem("GP206", "empty item in the list", start, end + 1, replacement="", safe=True))
+                facts.append(ListFact("glob-empty", item, start, end + 1, replacement=""))
             else:
-                problems.append(Problem("GP206", "empty item at the end of the list", start - 1, end,
-                                        replacement="", safe=True))
-    return problems
+                facts.append(ListFact("glob-empty-end", item, start - 1, end, replacement=""))
+    return facts
 
 
 def path_match(pattern: str, name: str) -> bool:
@@ -386,7 +381,7 @@ def parse_go_version(text: str) -> tuple[int, ...] | None:
     if not m:
         return None
     major, minor, patch, pre, pre_n = m.groups()
-    version = (int(major), int(minor))
+    version: tuple[int, ...] = (int(major), int(minor))
     if patch is not None:
         version += (int(patch),)
     if pre:

@@ -26,6 +26,7 @@ import sys
 import unicodedata
 from functools import lru_cache
 
+from .linear_regex import LinearPattern
 from .linear_regex import Unsupported as LinearUnsupported
 from .linear_regex import compile_safe
 from ..records import dataclass
@@ -246,7 +247,7 @@ _MOBY_ESCAPED = frozenset(".+()$")
 class _Compiled:
     kind: str
     text: bytes = b""  # the exact pattern, prefix or suffix: Go compares bytes
-    regex: object = None  # re.Pattern or linear_regex.LinearPattern: both have .search()
+    regex: re.Pattern[str] | LinearPattern | None = None  # both have .search()
 
 
 def _go_regexp_text(pattern: str) -> tuple[str, str]:
@@ -343,7 +344,7 @@ def _pattern_matches(compiled: _Compiled, path: str) -> bool:
         if raw.endswith(compiled.text):
             return True
         return compiled.text[:1] == b"/" and raw == compiled.text[1:]  # **/foo matches "foo"
-    return bool(compiled.regex.search(path))  # Go's MatchString is unanchored
+    return compiled.regex is not None and bool(compiled.regex.search(path))  # Go's MatchString is unanchored
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,10 +470,10 @@ class _Re2Translator:
                 alternatives = groups.pop()
                 groups[-1][-1].append("(?:" + "|".join("".join(a) for a in alternatives) + ")")
                 i += 1
-            elif c in "*+?" or (c == "{" and self._repeat_bounds(i) is not None):
+            elif c in "*+?" or (c == "{" and (bounds := self._repeat_bounds(i)) is not None):
                 start = i
-                if c == "{":
-                    lo, hi, i = self._repeat_bounds(i)
+                if c == "{" and bounds is not None:
+                    lo, hi, i = bounds
                     if lo > 1000 or hi > 1000 or (hi >= 0 and lo > hi):
                         raise _Re2Error("invalid repeat count", s[start:i])
                     suffix = "{%d,}" % lo if hi < 0 else "{%d,%d}" % (lo, hi)
@@ -750,7 +751,7 @@ class IgnoreMatcher:
         decider = None
         info = [False] * len(self._active)
         for k, (pattern, compiled) in enumerate(self._active):
-            hit = bool(parent) and parent[k]
+            hit = parent[k] if parent else False
             if not hit:
                 if pattern.exclusion != matched:
                     continue  # skipped, and so not recorded for the children either
