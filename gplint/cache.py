@@ -23,6 +23,7 @@ import re
 import stat
 
 from . import __version__
+from .confined import read_bounded
 from .diagnostic import Diagnostic, Edit, Fix
 from .source import Source, Span
 
@@ -158,7 +159,7 @@ def _read_file(path: str) -> tuple[dict, dict]:
             return empty
         if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
             return empty  # planted by another user of a shared cache folder: not ours to trust
-        data = _read_all(fd, MAX_CACHE_BYTES, st.st_size)
+        data = read_bounded(fd, MAX_CACHE_BYTES, st.st_size)
     except OSError:
         return empty
     finally:
@@ -197,25 +198,6 @@ def code_fingerprint(folder: str | None = None) -> str:
             rel = os.path.relpath(path, folder)
             digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
-
-
-def _read_all(fd: int, limit: int, size: int) -> bytes | None:
-    """Up to `limit` bytes of an open regular file whose size was `size`; None when it holds more.
-    The first read asks for size + 1 bytes: one call for a file that did not grow meanwhile."""
-    chunks: list[bytes] = []
-    total = 0
-    want = min(size, limit) + 1
-    while True:
-        chunk = os.read(fd, want)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > limit:
-            return None
-        if total == size and len(chunk) < want:
-            return b"".join(chunks)  # all of it (a regular file reads short only at its end)
-        want = min(limit + 1 - total, 1 << 16)
 
 
 # -- entries: plain JSON lists, checked field by field when read back --------------------------
@@ -460,7 +442,7 @@ def _fd_print(fd: int) -> bytes:
             return b"type:%o" % stat.S_IFMT(st.st_mode)
         if st.st_size > MAX_INPUT_BYTES:
             return b"large:%d" % st.st_size
-        data = _read_all(fd, MAX_INPUT_BYTES, st.st_size)
+        data = read_bounded(fd, MAX_INPUT_BYTES, st.st_size)
     except OSError:
         return b"unreadable"
     if data is None:

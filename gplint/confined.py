@@ -121,26 +121,37 @@ def read_bytes(abspath: str, root: str, limit: int = MAX_BYTES) -> bytes:
         if not stat.S_ISREG(st.st_mode):  # swapped after the check
             raise Unreadable(f"{_what(st.st_mode)}, not a regular file; not read")
         os.set_blocking(fd, True)
-        # Ask for what fstat says is there, plus one byte to see the end (or growth): a fixed
-        # large request would allocate that much per file (1 MiB here cost 0.3 ms a file).
-        chunks = []
-        size = 0
-        want = min(st.st_size, limit) + 1
-        while size <= limit:
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            # the file grew (or fstat was short): go on in bounded steps up to the limit
-            want = min(1 << 16, limit + 1 - size)
-        if size > limit:
+        data = read_bounded(fd, limit, st.st_size)
+        if data is None:
             raise Unreadable(f"file too large to lint (more than {limit // 2**20} MiB)")
-        return b"".join(chunks)
+        return data
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+def read_bounded(fd: int, limit: int, size: int | None = None) -> bytes | None:
+    """Up to `limit` bytes of an open regular file, or None when it holds more; OSError passes.
+    The first read asks for what fstat says is there (`size`) plus one byte, to see the end or
+    growth: a fixed large request would allocate that much per file (1 MiB cost 0.3 ms a file).
+    The reader, the writer's read-back and the cache's fingerprints all read through here."""
+    if size is None:
+        size = os.fstat(fd).st_size
+    chunks: list[bytes] = []
+    total = 0
+    want = min(size, limit) + 1
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+        if total == size and len(chunk) < want:
+            return b"".join(chunks)  # all of it (a regular file reads short only at its end)
+        want = min(limit + 1 - total, 1 << 16)  # it grew, or fstat was short: bounded steps
 
 
 def find_root(start: str) -> str:

@@ -159,19 +159,15 @@ def _open_regular(real: str) -> int:
 
 
 def _read(fd: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
+    from .confined import read_bounded
+
     try:
-        while True:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_BYTES:
-                raise WriteRefused("it is too large; not written")
+        data = read_bounded(fd, MAX_BYTES)
     except OSError as exc:
         raise WriteRefused(f"cannot read it back: {_reason(exc)}") from None
+    if data is None:
+        raise WriteRefused("it is too large; not written")
+    return data
 
 
 def _reason(exc: OSError) -> str:

@@ -394,7 +394,9 @@ def test_ctrl_c_during_parallel_fix_stops_cleanly(tmp_path):
     originals = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     rng = random.Random(16)
     interrupted = 0
-    for attempt in range(6):
+    for attempt in range(12):
+        if interrupted >= 3:
+            break
         for path, data in originals.items():
             path.write_bytes(data)
         proc = subprocess.Popen(GPLINT + ["-q", "--fix", "-j", "2", "."], cwd=tmp_path, stdout=subprocess.DEVNULL,
@@ -407,6 +409,8 @@ def test_ctrl_c_during_parallel_fix_stops_cleanly(tmp_path):
         else:
             proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)  # a hang guard
+        if proc.returncode in (0, 1) and b"Traceback" not in err:
+            continue  # it finished between poll() and the signal: nothing was interrupted
         interrupted += 1
         assert proc.returncode == 130, err[-2000:]
         assert b"Traceback" not in err
