@@ -95,12 +95,21 @@ def build_setters(doc: Document, name: str) -> list[tuple[Scope, Setting]]:
     out = []
     for scope, setting in env_setters(doc, name):
         after = scope.events[scope.events.index(setting) + 1:]
-        later = [e for e in after if isinstance(e, GoCommand)]
-        later += [e for other in doc.scopes if other is not scope and other.derives_from(scope)
-                  for e in other.go_commands()]
-        if any(building(command) for command in later):
+        if any(isinstance(e, GoCommand) and building(e) for e in after) or id(scope) in _build_ancestors(doc):
             out.append((scope, setting))
     return out
+
+
+def _build_ancestors(doc: Document) -> set[int]:
+    """The stages that some derived stage runs a building go command on, found once per document
+    by walking up from each building stage (asking every pair of stages was quadratic)."""
+    if doc.build_ancestors is None:
+        found: set[int] = set()
+        for stage in doc.scopes:
+            if any(building(command) for command in stage.go_commands()):
+                found.update(id(s) for s in list(stage.lineage())[1:])
+        doc.build_ancestors = found
+    return doc.build_ancestors
 
 
 def building(command: GoCommand) -> bool:
