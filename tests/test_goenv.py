@@ -141,6 +141,11 @@ def test_other_semantics():
     assert goenv.goflags_insecure("-mod=mod -insecure") == (9, 18)
     assert goenv.credentials_span("https://u:p@h.example,direct") == [(8, 12)]
     assert goenv.credentials_span("https://$USER:${TOKEN}@h.example") == []
+    # without a scheme: go reads `u:p@h` as https://u:p@h (§1.6), HTTP proxies as http://
+    assert goenv.credentials_span("u:p@proxy:3128") == [(0, 4)]
+    assert goenv.credentials_span("direct,u:p@h") == [(7, 11)]
+    assert goenv.credentials_span("golang:1.22@sha256:abc") == []  # an image digest
+    assert goenv.credentials_span("https://u@h") == []  # a user with no password
     assert goenv.is_loopback_host("127.1.2.3") and goenv.is_loopback_host("[::1]") and goenv.is_loopback_host("0.0.0.0")
     assert not goenv.is_loopback_host("host.docker.internal")
     assert goenv.url_host("http://user:pw@LocalHost:3000/x") == "localhost"

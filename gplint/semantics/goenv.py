@@ -323,16 +323,23 @@ _USERINFO = re.compile(r"(?:(?<=://)|(?<=^))([^\s/@:,|]+):([^\s/@,|]+)@")
 
 
 def credentials_span(value: str) -> list[tuple[int, int]]:
-    """Spans of literal `user:password@` in the URLs of a value (§1.12); references don't count."""
+    """Spans of literal `user:password@` in the URLs of a value (§1.12); references don't count.
+    A list entry without a scheme counts too: go adds `https://` to `user:pw@host` (§1.6), and
+    Go's HTTP proxy settings read `user:pw@host:3128` as `http://user:pw@host:3128`."""
     out = []
-    for m in re.finditer(r"://([^\s/@,|]+)@", value):
-        userinfo = m.group(1)
+    for m in _USERINFO.finditer(value):
+        userinfo = m.group("userinfo")
         if ":" not in userinfo:
             continue
         if has_unresolved_reference(userinfo):
             continue
-        out.append((m.start(1), m.end(1) + 1))
+        out.append((m.start("userinfo"), m.end("userinfo") + 1))
     return out
+
+
+# `scheme://userinfo@` anywhere, or `userinfo@` at the start of a list entry (not an image
+# digest such as `golang:1.22@sha256:…`)
+_USERINFO = re.compile(r"(?:://|(?:^|(?<=[,|])))(?P<userinfo>[^\s/@,|]+)@(?!sha\d{3}:)")
 
 
 # which go subcommands may reach the module proxy (§6)
