@@ -4,9 +4,6 @@ from __future__ import annotations
 from ..diagnostic import Diagnostic, Edit
 from ..registry import rules
 
-DOCS_URL = "https://github.com/gplint/gplint/blob/main/rules/{code}.md"
-
-
 def rule_name(code: str) -> str:
     info = rules().get(code)
     return info.name if info else {"GP001": "unusable-input"}.get(code, code)

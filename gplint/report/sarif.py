@@ -16,7 +16,7 @@ from .. import __version__
 from ..diagnostic import Diagnostic, Edit
 from ..registry import doc_text, parse_front_matter, rules
 from ..source import Source
-from .common import DOCS_URL, rule_name, severity
+from .common import rule_name, severity
 from .gitlab import fingerprints
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -64,9 +64,10 @@ def rule_descriptor(code: str) -> dict:
         "name": name,
         "shortDescription": {"text": summary},
         "fullDescription": {"text": what or summary},
-        "helpUri": DOCS_URL.format(code=code),
         "defaultConfiguration": {"level": "error" if level == "error" else "warning"},
     }
+    # The rule's whole page travels in the log (help.markdown), so code scanning shows it offline;
+    # no helpUri: the project has no canonical public home, and a dead link is worse than none.
     descriptor["help"] = {"text": body, "markdown": body} if body else {"text": summary}
     return descriptor
 
