@@ -222,17 +222,7 @@ class _Lowerer:
         self._commands(commands, stmt, network_host)
 
     def _script(self, start: int, end: int) -> list:
-        """The commands of the line BuildKit hands to the shell, with the file's offsets.
-
-        In the view the shell lexer skips each filler as a line continuation, which is the
-        same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
-        there, and everything inside single quotes): a script with both is joined first and
-        its offsets mapped back."""
-        script = self.view[start:end]
-        if ("'" in script or '"' in script) and (self.escape + "\n" in script or self.escape + "\r\n" in script):
-            joined, offsets = syntax.joined_with_offsets(self.view, start, end, self.escape)
-            return [_remap(c, offsets) for c in shell.parse_script(joined, 0, self.escape)]
-        return shell.parse_script(script, start, self.escape)
+        return _script(self.view, start, end, self.escape)
 
     def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
         if not argv:
@@ -249,6 +239,39 @@ class _Lowerer:
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
+
+
+def _script(view: str, start: int, end: int, escape: str) -> list:
+    """The commands of the line BuildKit hands to the shell, with the file's offsets.
+
+    In the view the shell lexer skips each filler as a line continuation, which is the
+    same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
+    there, and everything inside single quotes): a script with both is joined first and
+    its offsets mapped back."""
+    script = view[start:end]
+    if ("'" in script or '"' in script) and (escape + "\n" in script or escape + "\r\n" in script):
+        joined, offsets = syntax.joined_with_offsets(view, start, end, escape)
+        return [_remap(c, offsets) for c in shell.parse_script(joined, 0, escape)]
+    return shell.parse_script(script, start, escape)
+
+
+def run_commands(parsed: syntax.ParsedDockerfile, inst: syntax.Instruction, text: str) -> list:
+    """Every shell command a RUN runs, as the lowering reads them (shell form, heredoc scripts,
+    exec form through `sh -c`), for rules that look at commands the model does not keep."""
+    exec_form = syntax.json_array(parsed.view, inst.rest_start, inst.args_end, parsed.escape)
+    if exec_form is not None:
+        if not exec_form:
+            return []
+        program = exec_form[0].value.rpartition("/")[2]
+        if program in SHELLS and len(exec_form) >= 3 and exec_form[1].value.startswith("-") and "c" in exec_form[1].value:
+            return shell.parse_script(exec_form[2].value, exec_form[2].start + 1)
+        words = [shell.Word(w.value, w.start, w.end, True, False) for w in exec_form]
+        return [shell.Command([], words, [], words[0].start, words[-1].end)]
+    commands = _script(parsed.view, inst.rest_start, inst.args_end, parsed.escape)
+    if inst.heredocs and _runs_heredoc_as_script(commands):
+        for heredoc in inst.heredocs:
+            commands += shell.parse_script(text[heredoc.body.start:heredoc.body.end], heredoc.body.start)
+    return commands
 
 
 def _may_matter(script: str) -> bool:

@@ -25,6 +25,7 @@ from . import (
     gp302_credentials_in_proxy_url,
     gp303_proxy_not_allowed,
     gp304_private_modules_not_covered,
+    gp305_module_credentials_in_layer,
     gp401_dockerignore_drops_go_files,
     gp501_base_image_older_than_go_mod,
 )
