@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, InputProblem, Scope, Setting, UserChange
+from ..model import CopyFrom, Document, InputProblem, Scope, Setting, StartupFileRead, UserChange
+from ..semantics.shell_startup import shell_flags
 from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
@@ -181,6 +182,19 @@ class _Lowerer:
         if self.stage is not None:
             self.stage.events.append(UserChange(Span(inst.start, inst.end), self.source, "USER"))
 
+    def on_shell(self, inst: syntax.Instruction) -> None:
+        """SHELL ["/bin/bash", "-lc"]: every later RUN of the stage and its derived stages starts a
+        login shell, which reads the profile (§25.2); a later SHELL replaces it."""
+        if self.stage is None:
+            return
+        argv = syntax.json_array(self.view, inst.rest_start, inst.args_end, self.escape) or []
+        words = [w.value for w in argv]
+        program = words[0].rpartition("/")[2] if words else ""
+        login, interactive, _ = shell_flags(words) if program in SHELLS else (False, False, False)
+        stmt = Span(inst.start, inst.end)
+        self.stage.events.append(StartupFileRead("", login, stmt, self.source, stmt, interactive=interactive,
+                                                 persistent=True))
+
     def on_copy(self, inst: syntax.Instruction) -> None:
         if self.stage is None or "from" in inst.flags:
             return
@@ -219,6 +233,8 @@ class _Lowerer:
             for heredoc in inst.heredocs:
                 body = self.text[heredoc.body.start:heredoc.body.end]
                 commands += shell.parse_script(body, heredoc.body.start)
+        elif inst.heredocs:
+            commands = _with_heredoc_bodies(commands, inst, self.text)
         self._commands(commands, stmt, network_host)
 
     def _script(self, start: int, end: int) -> list:
@@ -230,6 +246,9 @@ class _Lowerer:
         program = argv[0].value.rpartition("/")[2]
         if program in SHELLS and len(argv) >= 3 and argv[1].value.startswith("-") and "c" in argv[1].value:
             script = argv[2]
+            login, interactive, _ = shell_flags([w.value for w in argv])
+            if login or interactive:
+                self.stage.events.append(StartupFileRead("", login, stmt, self.source, stmt, interactive=interactive))
             self._commands(shell.parse_script(script.value, script.start + 1), stmt, network_host)
             return
         words = [shell.Word(w.value, w.start, w.end, True, False) for w in argv]
@@ -271,6 +290,22 @@ def run_commands(parsed: syntax.ParsedDockerfile, inst: syntax.Instruction, text
     if inst.heredocs and _runs_heredoc_as_script(commands):
         for heredoc in inst.heredocs:
             commands += shell.parse_script(text[heredoc.body.start:heredoc.body.end], heredoc.body.start)
+    elif inst.heredocs:
+        commands = _with_heredoc_bodies(commands, inst, text)
+    return commands
+
+
+def _with_heredoc_bodies(commands: list, inst: syntax.Instruction, text: str) -> list:
+    """`RUN cat <<EOF > file`: BuildKit hands the body to the shell as the command's input (§16.12);
+    the shell lexer saw only the first line, so each `<<DELIM` gets its body here."""
+    bodies = {h.delimiter: h for h in inst.heredocs}
+    for cmd in commands:
+        for k, redirect in enumerate(cmd.redirects):
+            heredoc = bodies.get(redirect.target.value) if redirect.target is not None else None
+            if redirect.op in ("<<", "<<-") and redirect.heredoc_body is None and heredoc is not None:
+                body = shell.Word(text[heredoc.body.start:heredoc.body.end], heredoc.body.start, heredoc.body.end,
+                                  True, False)
+                cmd.redirects[k] = shell.Redirect(redirect.op, redirect.target, body)
     return commands
 
 

@@ -13,6 +13,7 @@ from . import (
     gp105_build_arg_not_declared,
     gp106_go_env_w_not_persisted,
     gp107_loopback_proxy,
+    gp108_goproxy_in_shell_profile,
     gp109_go_variable_from_undeclared,
     gp201_goenv_off_drops_config,
     gp202_modules_disabled,
