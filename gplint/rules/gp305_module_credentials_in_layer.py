@@ -193,6 +193,11 @@ def _sinks(text: str, commands: list):
                     yield index, _Sink(f"a write to `{target.value}`", Span(r.heredoc_body.start, r.heredoc_body.end),
                                        _refs(text[r.heredoc_body.start:r.heredoc_body.end]),
                                        posixpath.basename(target.value))
+        if program in ("cp", "install") and len(argv) >= 3 and \
+                posixpath.basename(argv[-1].value) in CREDENTIAL_FILES:
+            # `cp /run/secrets/netrc ~/.netrc`: the copy stays in the layer
+            yield index, _Sink(f"a copy to `{argv[-1].value}`", Span(argv[1].start, argv[-1].end), [],
+                               posixpath.basename(argv[-1].value))
         if program == "git":
             yield from ((index, s) for s in _git_sinks(argv, raw_words))
         if program in ("go", "git") and (program == "go" or _git_subcommand(argv) not in ("config", None)):
@@ -241,8 +246,10 @@ def _git_sinks(argv: list, raw_words: list[str]):
     """`git config [--global|--system|--file F] url.<base>.insteadOf X` and `http[.<url>].extraHeader V`:
     the value lands in that git config file."""
     words = [w.value for w in argv]
-    if "config" not in words[1:3] and not any(w == "config" for w in words[1:4]):
+    if _git_subcommand(argv) != "config":
         return
+    if any(w.startswith(("--unset", "--remove-section", "--get", "--list", "-l")) for w in words):
+        return  # reads or removes a setting, writes nothing
     where = "~/.gitconfig" if "--global" in words else "/etc/gitconfig" if "--system" in words else "the git config"
     for k, word in enumerate(words):
         if "--file" == word and k + 1 < len(words):
@@ -252,7 +259,7 @@ def _git_sinks(argv: list, raw_words: list[str]):
     for k, word in enumerate(words):
         lowered = word.lower()
         if lowered.startswith("url.") and lowered.endswith(".insteadof"):
-            names = _userinfo_refs(raw_words[k]) or _refs(raw_words[k])
+            names = _userinfo_refs(raw_words[k])
             if names:
                 yield _Sink(f"`git config {word.split('.')[0]}.….insteadOf`", Span(argv[k].start, argv[k].end),
                             names, where)
