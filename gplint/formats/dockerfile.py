@@ -247,7 +247,7 @@ class _Lowerer:
         if program in SHELLS and len(argv) >= 3 and argv[1].value.startswith("-") and "c" in argv[1].value:
             script = argv[2]
             login, interactive, _ = shell_flags([w.value for w in argv])
-            if login or interactive:
+            if (login or interactive) and self.stage is not None:
                 self.stage.events.append(StartupFileRead("", login, stmt, self.source, stmt, interactive=interactive))
             self._commands(shell.parse_script(script.value, script.start + 1), stmt, network_host)
             return

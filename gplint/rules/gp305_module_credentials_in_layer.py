@@ -16,6 +16,10 @@ from ..model import Document, Scope, Setting
 from ..semantics import goenv
 from ..source import Span
 
+TYPE_CHECKING = False  # true for type checkers only: the Dockerfile parser is imported when a rule runs
+if TYPE_CHECKING:
+    from ..formats.dockerfile_syntax import Instruction
+
 CODE = "GP305"
 KINDS = (DOCKERFILE,)
 
@@ -61,8 +65,9 @@ def check(doc: Document, project):
             if opts.get("type") == "secret":
                 if opts.get("env"):
                     secret_envs.add(opts["env"])
-                if opts.get("target") or opts.get("dst") or opts.get("destination"):
-                    secret_paths.append(opts.get("target") or opts.get("dst") or opts.get("destination"))
+                target = opts.get("target") or opts.get("dst") or opts.get("destination")
+                if target:
+                    secret_paths.append(target)
         if not _may_sink(text[inst.rest_start:inst.end].lower()):
             continue
         commands = run_commands(parsed, inst, text)
@@ -108,7 +113,7 @@ def _may_sink(lowered: str) -> bool:
     return any(w in lowered for w in ("git", "netrc", "credentials", "goauth", "proxy", "@"))
 
 
-def _stage_of_instructions(doc: Document, parsed) -> list[tuple[object, Scope]]:
+def _stage_of_instructions(doc: Document, parsed) -> list[tuple[Instruction, Scope]]:
     """Each instruction after the first FROM with the stage it belongs to."""
     out = []
     index = -1
