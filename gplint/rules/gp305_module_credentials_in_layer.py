@@ -304,11 +304,14 @@ def _history_finding(doc: Document, project, scope: Scope, declaration: Setting,
                      stmt: Span, env: str | None = None) -> Diagnostic:
     kind = "ARG" if declaration.how == "arg" else "ENV"
     parts = [f"{kind} `{name}` reaches {sink.what}, so it is a credential"]
+    final = doc.scopes[-1].derives_from(scope)
+    image = "the image" if final else f"stage `{scope.name}` (which `--target`, a pushed build cache or a saved image keep)"
     if kind == "ARG":
-        parts.append("build args a RUN uses are recorded in the image history (`docker history`) and "
-                     "provenance, whatever the RUN does with them")
+        history = "the image history (`docker history`)" if final else f"the history of {image}"
+        parts.append(f"build args a RUN uses are recorded in {history} and in max-mode provenance, "
+                     "whatever the RUN does with them")
     else:
-        parts.append("an ENV value is stored in the image configuration of this and every derived image")
+        parts.append(f"an ENV value is stored in the configuration of {image} and of every image built from it")
     if env is not None:
         parts.append(f"and ENV {env} stores it expanded in the image configuration")
     if sink.persists_in:
