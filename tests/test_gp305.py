@@ -105,5 +105,18 @@ def test_a_ci_build_passing_it_is_named(repo, capsys):
     wf.parent.mkdir(parents=True)
     wf.write_text("on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
                   "      - run: docker build --build-arg GH_PAT=${{ secrets.GH_PAT }} .\n")
-    [finding] = [f for f in findings(capsys) if f["path"] == "Dockerfile"]
+    found = findings(capsys)
+    [finding] = [f for f in found if f["path"] == "Dockerfile"]
     assert "--build-arg" in finding["message"]
+    [passed] = [f for f in found if f["path"].endswith("ci.yml")]
+    assert passed["line"] == 7 and "--mount=type=secret,id=gh_pat,env=GH_PAT" in passed["message"]
+    assert "secrets.GH_PAT" not in passed["message"]
+
+
+def test_a_ci_build_arg_the_dockerfile_does_not_use_as_a_credential(repo, capsys):
+    dockerfile(repo, "ARG GH_PAT", "RUN echo $GH_PAT > /tmp/version")
+    wf = repo / ".gitlab-ci.yml"
+    wf.write_text("b:\n  script:\n    - docker build --build-arg GH_PAT=$GH_PAT --build-arg GOPROXY .\n")
+    assert findings(capsys) == []
+    dockerfile(repo, "ARG GH_PAT", "RUN echo \"machine github.com password $GH_PAT\" > ~/.netrc")
+    assert sorted(f["path"] for f in findings(capsys)) == [".gitlab-ci.yml", "Dockerfile"]

@@ -11,7 +11,7 @@ import re
 
 from ..analysis import values_passed_to
 from ..diagnostic import Diagnostic
-from ..kinds import DOCKERFILE
+from ..kinds import ACTION, DOCKERFILE, GITHUB, GITLAB
 from ..model import Document, Scope, Setting
 from ..semantics import goenv
 from ..source import Span
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..formats.dockerfile_syntax import Instruction
 
 CODE = "GP305"
-KINDS = (DOCKERFILE,)
+KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)
 
 CREDENTIAL_FILES = {".netrc", "_netrc", ".git-credentials"}
 _WRITE_OPS = (">", ">>", ">|", "&>", "&>>")
@@ -44,6 +44,46 @@ class _Sink:
 
 
 def check(doc: Document, project):
+    if doc.source.kind == DOCKERFILE:
+        yield from (diagnostic for _name, _sink, diagnostic in _dockerfile_findings(doc, project))
+    else:
+        yield from _ci_findings(doc, project)
+
+
+def _ci_findings(doc: Document, project):
+    """`--build-arg GH_PAT=…` / a `build-args` line that passes a value the Dockerfile it builds
+    uses as a credential (§27.1): the CI side of the same leak, reported where the value is passed."""
+    from ..rulekit.ci_builds import builds
+
+    if project is None:
+        return
+    credentials: dict[str, dict[str, str]] = {}  # Dockerfile -> ARG name -> what it reaches
+    for scope, build, _env in builds(doc):
+        if not build.dockerfile or not build.build_args:
+            continue
+        if build.dockerfile not in credentials:
+            target = project.document(build.dockerfile)
+            found: dict[str, str] = {}
+            for name, sink, _d in (_dockerfile_findings(target, None) if target is not None else ()):
+                if name is not None:
+                    found.setdefault(name, sink.what)
+            credentials[build.dockerfile] = found
+        for arg in build.build_args:
+            what = credentials[build.dockerfile].get(arg.name)
+            if what is None:
+                continue
+            secret_id = arg.name.lower()
+            yield Diagnostic(
+                CODE, arg.source, arg.span,
+                f"build arg `{arg.name}` goes to {build.dockerfile}, where it reaches {what}: a credential, and "
+                "build args are recorded in the image history and max-mode provenance; pass it as a "
+                f"secret instead (`--secret id={secret_id},env={arg.name}`, or build-push-action's `secrets:` "
+                f"input `{secret_id}=…`) and read it with `RUN --mount=type=secret,id={secret_id},env={arg.name}`",
+                stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{arg.name}:credential")
+
+
+def _dockerfile_findings(doc: Document, project):
+    """(ARG/ENV name or None, sink, diagnostic) for every credential flow of a Dockerfile."""
     from ..formats.dockerfile import parsed_of, run_commands
     from ..formats.dockerfile_syntax import parse_mount
 
@@ -81,12 +121,12 @@ def check(doc: Document, project):
                 if name in reported:
                     continue
                 reported.add(name)
-                yield _history_finding(doc, project, scope, declared[name], name, sink, stmt)
+                yield name, sink, _history_finding(doc, project, scope, declared[name], name, sink, stmt)
                 continue
             from_secret = [n for n in sink.names if n in secret_envs] or (
                 ["a secret file"] if any(p in text[sink.span.start:sink.span.end] for p in secret_paths) else [])
             if from_secret and sink.persists_in and not _removed_later(commands[index + 1:], sink.persists_in):
-                yield Diagnostic(
+                yield None, sink, Diagnostic(
                     CODE, doc.source, sink.span,
                     f"a build secret is copied into {sink.persists_in} by {sink.what} and the file is not removed "
                     "in the same RUN, so the credential stays in this image layer; use the secret where it is "
@@ -297,7 +337,8 @@ def _env_findings(doc: Document, project, scope: Scope, inst):
         for sink in _setting_sinks(event.name, event.raw_value, span):
             name = next((n for n in sink.names if n in declared), None)
             if name is not None:
-                yield _history_finding(doc, project, scope, declared[name], name, sink, stmt, env=event.name)
+                yield name, sink, _history_finding(doc, project, scope, declared[name], name, sink, stmt,
+                                                   env=event.name)
 
 
 def _history_finding(doc: Document, project, scope: Scope, declaration: Setting, name: str, sink: _Sink,
