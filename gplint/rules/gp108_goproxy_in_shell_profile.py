@@ -23,6 +23,8 @@ _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.,:/@%+=|*-]*")
 
 
 def check(doc: Document, project):
+    if not any(isinstance(e, StartupFileWrite) for scope in doc.scopes for e in scope.events):
+        return  # the common case, in one pass: no scope replays its ancestors' events
     runs = {id(run.command): run for run in go_runs(doc, project)}
     github_login = doc.source.kind in (GITHUB, ACTION) and _GITHUB_LOGIN_SHELL.search(doc.source.text) is not None
     reported: set[int] = set()

@@ -93,10 +93,10 @@ def _dockerfile_findings(doc: Document, project):
     text = doc.source.text
     stages = _stage_of_instructions(doc, parsed)
     for inst, scope in stages:
+        if inst.keyword not in ("ENV", "RUN") or not _may_sink(text[inst.rest_start:inst.end].lower()):
+            continue  # cheap first: most instructions carry no URL, git, netrc or GOAUTH
         if inst.keyword == "ENV":
             yield from _env_findings(doc, project, scope, inst)
-            continue
-        if inst.keyword != "RUN":
             continue
         declared = _declared_before(scope, inst.start)
         secret_envs, secret_paths = set(), [_SECRETS_DIR]
@@ -108,8 +108,6 @@ def _dockerfile_findings(doc: Document, project):
                 target = opts.get("target") or opts.get("dst") or opts.get("destination")
                 if target:
                     secret_paths.append(target)
-        if not _may_sink(text[inst.rest_start:inst.end].lower()):
-            continue
         commands = run_commands(parsed, inst, text)
         stmt = Span(inst.start, inst.end)
         sinks = list(_sinks(text, commands))
