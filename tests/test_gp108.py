@@ -60,6 +60,7 @@ def test_the_same_run_does_not_reread_it(repo, capsys):
     ("ENV GOPRIVATE=c.example", "RUN echo 'export GOPRIVATE=c.example' >> /etc/profile", "RUN go build"),
     ("RUN echo 'export GOPRIVATE=c.example' >> /etc/profile", "RUN go env GOPRIVATE"),
     ("RUN echo 'export PATH=/usr/local/go/bin:$PATH' >> /etc/profile", "RUN go build"),
+    ("RUN echo 'export GO111MODULE=on' >> /etc/profile", "RUN go build"),  # go's default: nothing is lost
     ("RUN echo 'export GOPRIVATE=c.example' >> /tmp/notes", "RUN go build"),
 ])
 def test_silent_when_the_go_command_sees_it_or_nothing_needs_it(repo, capsys, lines):

@@ -59,9 +59,19 @@ def _unread(scope: Scope, runs: dict, github_login: bool):
             if any(run.env.get(name) is not None for name in _READER_VARIABLES):
                 continue
             for write in pending:
-                names = [s.name for s in write.settings if run.env.effective(s.name) is None]
+                names = [s.name for s in write.settings
+                         if run.env.effective(s.name) is None and not _go_default(s.name, s.value)]
                 if names and not _read_before(write, event, reads, scope, login_shell, github_login):
                     yield write, event, names
+
+
+# Values that change nothing when go never sees them: what go uses anyway (§1.17, §4.1, §5.3)
+_GO_DEFAULTS = {"GO111MODULE": ("on", ""), "GOPROXY": ("https://proxy.golang.org,direct",),
+                "GOSUMDB": ("sum.golang.org",)}
+
+
+def _go_default(name: str, value: str | None) -> bool:
+    return value is not None and value in _GO_DEFAULTS.get(name, ())
 
 
 def _read_before(write: StartupFileWrite, command: GoCommand, reads: list[StartupFileRead], scope: Scope,
