@@ -118,3 +118,9 @@ def test_no_fix_when_the_global_default_is_a_value_a_rule_reports(repo, capsys):
     (repo / "Dockerfile").write_text("ARG CORP=DIRECT\nFROM golang:1.22\nENV GOPROXY=$CORP\nRUN go build\n")
     [finding] = findings(capsys)
     assert finding["fix"] is None and "GP203" in finding["message"]
+
+
+def test_the_value_shown_keeps_a_password_masked(repo, capsys):
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nENV GOPROXY=https://ci:hunter2@$HOST/mod\nRUN go build\n")
+    [finding] = findings(capsys)
+    assert "hunter2" not in json.dumps(finding) and "https://ci:****@/mod" in finding["message"]
