@@ -75,7 +75,8 @@ def test_a_stage_rooted_at_golang_through_another_stage_is_judged(repo, capsys):
     assert lines(capsys) == [3]
 
 
-@pytest.mark.parametrize("image", ["registry.corp.example/go-builder:1.22", "alpine:3.20", "${IMAGE}"])
+@pytest.mark.parametrize("image", ["registry.corp.example/go-builder:1.22", "alpine:3.20", "${IMAGE}",
+                                   "${REGISTRY}/golang:1.22"])
 def test_an_image_whose_env_is_unknown_is_not_judged(repo, capsys, image):
     (repo / "Dockerfile").write_text(f"ARG IMAGE\nFROM {image}\nENV GOPROXY=$PROXY\nRUN go build\n")
     assert lines(capsys) == []
@@ -124,3 +125,9 @@ def test_the_value_shown_keeps_a_password_masked(repo, capsys):
     (repo / "Dockerfile").write_text("FROM golang:1.22\nENV GOPROXY=https://ci:hunter2@$HOST/mod\nRUN go build\n")
     [finding] = findings(capsys)
     assert "hunter2" not in json.dumps(finding) and "https://ci:****@/mod" in finding["message"]
+
+
+def test_a_golang_image_with_an_unknown_tag_is_still_golang(repo, capsys):
+    (repo / "Dockerfile").write_text("ARG GO_VERSION\nFROM golang:${GO_VERSION}-alpine\nENV GOPROXY=$PROXY\n"
+                                     "RUN go build\n")
+    assert lines(capsys) == [3]

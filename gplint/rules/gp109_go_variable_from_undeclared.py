@@ -60,7 +60,12 @@ def _root_env_known(scope: Scope) -> bool:
     """The stage's lineage starts at an official golang image, whose ENV is known (§26.4)."""
     root = list(scope.lineage())[-1]
     image = root.base_image
-    if root.parent_unknown or image is None:
+    if image is None and root.base_image_span is not None:
+        # `FROM golang:${GO_VERSION}`: the tag is unknown, the repository is not
+        written = root.source.text[root.base_image_span.start:root.base_image_span.end]
+        name = re.split(r"[:@]", written, maxsplit=1)[0]
+        image = None if "$" in name else name
+    if image is None:
         return False
     return is_official(image) and repository(normalised(image)) == "docker.io/library/golang"
 
