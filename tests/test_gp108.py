@@ -33,6 +33,8 @@ def dockerfile(repo, *lines):
     "RUN printf 'export GOPRIVATE=corp.example\\n' >> /etc/bash.bashrc",
     "RUN echo 'GOPRIVATE=corp.example' >> /etc/environment",
     "RUN echo 'export GOPRIVATE=corp.example' | tee -a /etc/profile.d/go.sh",
+    "RUN echo 'export GOPRIVATE=corp.example' | sudo tee -a /etc/profile.d/go.sh > /dev/null",
+    "RUN sudo sh -c \"echo 'export GOPRIVATE=corp.example' >> /etc/profile\"",
     "RUN cat >> /etc/profile.d/go.sh <<EOF\nexport GOPRIVATE=corp.example\nEOF",
 ])
 def test_a_write_no_later_shell_reads(repo, capsys, write):

@@ -83,7 +83,8 @@ _LINE_SETTING = re.compile(r"^(?:export\s+|declare\s+-x\s+)?([A-Za-z_][A-Za-z0-9
 def startup_events(source: Source, cmd, previous, stmt: Span) -> list:
     """A write of Go variables into a shell start-up file, a `. FILE` / `source FILE` of one, or a
     shell that reads its own (`bash -lc`, `bash -ic`, `su -`)."""
-    argv = [w.value for w in cmd.argv]
+    words = shell.unwrap(cmd)[1]  # `sudo tee -a /etc/profile`, `env … bash -lc …`
+    argv = [w.value for w in words]
     program = argv[0].rpartition("/")[2] if argv else ""
     out: list = []
     if program in (".", "source") and len(argv) > 1 and shell_startup.startup_file(argv[1]):
@@ -92,9 +93,9 @@ def startup_events(source: Source, cmd, previous, stmt: Span) -> list:
         login, interactive, command = shell_startup.shell_flags(argv)
         if (login or interactive) and command:
             out.append(StartupFileRead("", login, Span(cmd.start, cmd.end), source, stmt, interactive=interactive))
-    elif shell_startup.login_switch(argv):
+    elif shell_startup.login_switch([w.value for w in cmd.argv]):
         out.append(StartupFileRead("", True, Span(cmd.start, cmd.end), source, stmt, pam=True))
-    for path in _written_startup_files(cmd, program):
+    for path in _written_startup_files(cmd, program, words):
         kind = shell_startup.startup_file(path)
         settings = [Setting(name, None if dynamic else value, Span(cmd.start, cmd.end), None, "startup-file", source,
                             stmt, dynamic=dynamic, raw_value=value)
@@ -105,11 +106,11 @@ def startup_events(source: Source, cmd, previous, stmt: Span) -> list:
     return out
 
 
-def _written_startup_files(cmd, program: str) -> list[str]:
+def _written_startup_files(cmd, program: str, words: list) -> list[str]:
     paths = [r.target.value for r in cmd.redirects + cmd.group_redirects
              if r.op in _WRITE_OPS and r.target is not None and shell_startup.startup_file(r.target.value)]
     if program == "tee":
-        paths += [w.value for w in cmd.argv[1:] if not w.value.startswith("-") and shell_startup.startup_file(w.value)]
+        paths += [w.value for w in words[1:] if not w.value.startswith("-") and shell_startup.startup_file(w.value)]
     return paths
 
 
