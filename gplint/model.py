@@ -128,7 +128,37 @@ class ImageBuild:
         return next((a for a in self.build_args if a.name == name), None)
 
 
-Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild
+@dataclass(slots=True)
+class StartupFileWrite:
+    """A shell command writes variable assignments into a shell start-up file (`echo 'export
+    GOPROXY=…' >> /etc/profile`, `tee -a ~/.bashrc`, a heredoc): GP108, §25."""
+
+    path: str  # as written (`~/.bashrc`, `/etc/profile.d/go.sh`)
+    kind: str  # semantics.shell_startup: login | interactive | pam
+    settings: list  # list[Setting] (how "startup-file"): the NAME=value lines written
+    span: Span  # the writing command
+    source: Source
+    stmt: Span
+
+
+@dataclass(slots=True)
+class StartupFileRead:
+    """Something makes a shell read start-up files: `. FILE` / `source FILE` (path set), a login or
+    interactive shell (`bash -lc '…'`, whose commands lie inside `span`), a PAM login (`su -`),
+    or a SHELL instruction (`persistent`: every later RUN of the stage lineage; `login` False
+    when a later SHELL turns it off)."""
+
+    path: str  # the sourced file ("" for a shell that reads its own start-up files)
+    login: bool
+    span: Span
+    source: Source
+    stmt: Span
+    interactive: bool = False
+    pam: bool = False
+    persistent: bool = False
+
+
+Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild | StartupFileWrite | StartupFileRead
 
 
 @dataclass(slots=True)

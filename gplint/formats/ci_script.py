@@ -60,7 +60,9 @@ def _fold(body: str) -> str:
     return body.replace("\r", " ").replace("\n", " ")
 
 
-_MATTERS = ("go", "proxy", "docker", "podman", "buildah")
+# the last ones: a line that makes the shell read a start-up file (GP108, §25)
+_MATTERS = ("go", "proxy", "docker", "podman", "buildah", "profile", "bashrc", "environment", "source", "bash",
+            "su ")
 
 
 def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None,

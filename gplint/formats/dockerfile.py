@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, InputProblem, Scope, Setting, UserChange
+from ..model import CopyFrom, Document, InputProblem, Scope, Setting, StartupFileRead, UserChange
+from ..semantics.shell_startup import shell_flags
 from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
@@ -181,6 +182,19 @@ class _Lowerer:
         if self.stage is not None:
             self.stage.events.append(UserChange(Span(inst.start, inst.end), self.source, "USER"))
 
+    def on_shell(self, inst: syntax.Instruction) -> None:
+        """SHELL ["/bin/bash", "-lc"]: every later RUN of the stage and its derived stages starts a
+        login shell, which reads the profile (§25.2); a later SHELL replaces it."""
+        if self.stage is None:
+            return
+        argv = syntax.json_array(self.view, inst.rest_start, inst.args_end, self.escape) or []
+        words = [w.value for w in argv]
+        program = words[0].rpartition("/")[2] if words else ""
+        login, interactive, _ = shell_flags(words) if program in SHELLS else (False, False, False)
+        stmt = Span(inst.start, inst.end)
+        self.stage.events.append(StartupFileRead("", login, stmt, self.source, stmt, interactive=interactive,
+                                                 persistent=True))
+
     def on_copy(self, inst: syntax.Instruction) -> None:
         if self.stage is None or "from" in inst.flags:
             return
@@ -219,20 +233,12 @@ class _Lowerer:
             for heredoc in inst.heredocs:
                 body = self.text[heredoc.body.start:heredoc.body.end]
                 commands += shell.parse_script(body, heredoc.body.start)
+        elif inst.heredocs:
+            commands = _with_heredoc_bodies(commands, inst, self.text)
         self._commands(commands, stmt, network_host)
 
     def _script(self, start: int, end: int) -> list:
-        """The commands of the line BuildKit hands to the shell, with the file's offsets.
-
-        In the view the shell lexer skips each filler as a line continuation, which is the
-        same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
-        there, and everything inside single quotes): a script with both is joined first and
-        its offsets mapped back."""
-        script = self.view[start:end]
-        if ("'" in script or '"' in script) and (self.escape + "\n" in script or self.escape + "\r\n" in script):
-            joined, offsets = syntax.joined_with_offsets(self.view, start, end, self.escape)
-            return [_remap(c, offsets) for c in shell.parse_script(joined, 0, self.escape)]
-        return shell.parse_script(script, start, self.escape)
+        return _script(self.view, start, end, self.escape)
 
     def _exec_form(self, argv: list[syntax.Word], stmt: Span, network_host: bool) -> None:
         if not argv:
@@ -240,6 +246,9 @@ class _Lowerer:
         program = argv[0].value.rpartition("/")[2]
         if program in SHELLS and len(argv) >= 3 and argv[1].value.startswith("-") and "c" in argv[1].value:
             script = argv[2]
+            login, interactive, _ = shell_flags([w.value for w in argv])
+            if (login or interactive) and self.stage is not None:
+                self.stage.events.append(StartupFileRead("", login, stmt, self.source, stmt, interactive=interactive))
             self._commands(shell.parse_script(script.value, script.start + 1), stmt, network_host)
             return
         words = [shell.Word(w.value, w.start, w.end, True, False) for w in argv]
@@ -249,6 +258,55 @@ class _Lowerer:
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
+
+
+def _script(view: str, start: int, end: int, escape: str) -> list:
+    """The commands of the line BuildKit hands to the shell, with the file's offsets.
+
+    In the view the shell lexer skips each filler as a line continuation, which is the
+    same as joining, except inside quotes (a shell keeps a backslash-CR and a backtick
+    there, and everything inside single quotes): a script with both is joined first and
+    its offsets mapped back."""
+    script = view[start:end]
+    if ("'" in script or '"' in script) and (escape + "\n" in script or escape + "\r\n" in script):
+        joined, offsets = syntax.joined_with_offsets(view, start, end, escape)
+        return [_remap(c, offsets) for c in shell.parse_script(joined, 0, escape)]
+    return shell.parse_script(script, start, escape)
+
+
+def run_commands(parsed: syntax.ParsedDockerfile, inst: syntax.Instruction, text: str) -> list:
+    """Every shell command a RUN runs, as the lowering reads them (shell form, heredoc scripts,
+    exec form through `sh -c`), for rules that look at commands the model does not keep."""
+    exec_form = syntax.json_array(parsed.view, inst.rest_start, inst.args_end, parsed.escape)
+    if exec_form is not None:
+        if not exec_form:
+            return []
+        program = exec_form[0].value.rpartition("/")[2]
+        if program in SHELLS and len(exec_form) >= 3 and exec_form[1].value.startswith("-") and "c" in exec_form[1].value:
+            return shell.parse_script(exec_form[2].value, exec_form[2].start + 1)
+        words = [shell.Word(w.value, w.start, w.end, True, False) for w in exec_form]
+        return [shell.Command([], words, [], words[0].start, words[-1].end)]
+    commands = _script(parsed.view, inst.rest_start, inst.args_end, parsed.escape)
+    if inst.heredocs and _runs_heredoc_as_script(commands):
+        for heredoc in inst.heredocs:
+            commands += shell.parse_script(text[heredoc.body.start:heredoc.body.end], heredoc.body.start)
+    elif inst.heredocs:
+        commands = _with_heredoc_bodies(commands, inst, text)
+    return commands
+
+
+def _with_heredoc_bodies(commands: list, inst: syntax.Instruction, text: str) -> list:
+    """`RUN cat <<EOF > file`: BuildKit hands the body to the shell as the command's input (§16.12);
+    the shell lexer saw only the first line, so each `<<DELIM` gets its body here."""
+    bodies = {h.delimiter: h for h in inst.heredocs}
+    for cmd in commands:
+        for k, redirect in enumerate(cmd.redirects):
+            heredoc = bodies.get(redirect.target.value) if redirect.target is not None else None
+            if redirect.op in ("<<", "<<-") and redirect.heredoc_body is None and heredoc is not None:
+                body = shell.Word(text[heredoc.body.start:heredoc.body.end], heredoc.body.start, heredoc.body.end,
+                                  True, False)
+                cmd.redirects[k] = shell.Redirect(redirect.op, redirect.target, body)
+    return commands
 
 
 def _may_matter(script: str) -> bool:

@@ -2,7 +2,10 @@
 plain `X=v`, `X=v go …` / `env X=v go …`, `go env -w/-u`, and go commands."""
 from __future__ import annotations
 
-from ..model import GoCommand, Setting
+import re
+
+from ..model import GoCommand, Setting, StartupFileRead, StartupFileWrite
+from ..semantics import goenv, shell_startup
 from ..source import Source, Span
 from . import shell
 
@@ -26,7 +29,10 @@ def command_events(source: Source, commands: list, stmt: Span, network_host: boo
     """Events of a script's commands, in order. `on_other(cmd, assignments, argv)` may return
     extra events for commands that are not go, export or assignments (CI: image builds)."""
     events: list = []
+    previous = None
     for cmd in commands:
+        events.extend(startup_events(source, cmd, previous, stmt))
+        previous = cmd
         assignments, argv = shell.unwrap(cmd)
         if not argv:
             if not cmd.in_subshell:
@@ -67,3 +73,74 @@ def _go(source: Source, go_word, args: list, assignments: list, stmt: Span, netw
     inline = [setting_from(source, a, "inline", stmt) for a in assignments]
     end = args[-1].end if args else go_word.end
     return inline + [GoCommand(list(args), Span(go_word.start, end), inline, source, stmt, network_host)]
+
+
+# -- shell start-up files (GP108, §25) ---------------------------------------------------------
+_WRITE_OPS = (">", ">>", ">|", "&>", "&>>")
+_LINE_SETTING = re.compile(r"^(?:export\s+|declare\s+-x\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def startup_events(source: Source, cmd, previous, stmt: Span) -> list:
+    """A write of Go variables into a shell start-up file, a `. FILE` / `source FILE` of one, or a
+    shell that reads its own (`bash -lc`, `bash -ic`, `su -`)."""
+    words = shell.unwrap(cmd)[1]  # `sudo tee -a /etc/profile`, `env … bash -lc …`
+    argv = [w.value for w in words]
+    program = argv[0].rpartition("/")[2] if argv else ""
+    out: list = []
+    if program in (".", "source") and len(argv) > 1 and shell_startup.startup_file(argv[1]):
+        out.append(StartupFileRead(argv[1], False, Span(cmd.start, cmd.end), source, stmt))
+    elif program in shell.SHELLS:
+        login, interactive, command = shell_startup.shell_flags(argv)
+        if (login or interactive) and command:
+            out.append(StartupFileRead("", login, Span(cmd.start, cmd.end), source, stmt, interactive=interactive))
+    elif shell_startup.login_switch([w.value for w in cmd.argv]):
+        out.append(StartupFileRead("", True, Span(cmd.start, cmd.end), source, stmt, pam=True))
+    for path in _written_startup_files(cmd, program, words):
+        kind = shell_startup.startup_file(path)
+        settings = [Setting(name, None if dynamic else value, Span(cmd.start, cmd.end), None, "startup-file", source,
+                            stmt, dynamic=dynamic, raw_value=value)
+                    for name, value, dynamic in _assignments_written(cmd, program, previous, source.text)
+                    if name in goenv.GO_VARIABLES]
+        if settings and kind is not None:
+            out.append(StartupFileWrite(path, kind, settings, Span(cmd.start, cmd.end), source, stmt))
+    return out
+
+
+def _written_startup_files(cmd, program: str, words: list) -> list[str]:
+    paths = [r.target.value for r in cmd.redirects + cmd.group_redirects
+             if r.op in _WRITE_OPS and r.target is not None and shell_startup.startup_file(r.target.value)]
+    if program == "tee":
+        paths += [w.value for w in words[1:] if not w.value.startswith("-") and shell_startup.startup_file(w.value)]
+    return paths
+
+
+def _assignments_written(cmd, program: str, previous, text: str) -> list[tuple[str, str, bool]]:
+    """(name, value, dynamic) of each NAME=value line the command writes: its echo / printf words,
+    its heredoc, or, for `… | tee`, the echo / printf before the pipe."""
+    contents: list[tuple[str, bool]] = []  # (text, expanded by the shell)
+    for r in cmd.redirects:
+        if r.heredoc_body is not None:
+            contents.append((r.heredoc_body.value, r.target is not None and not r.target.quoted))
+    source_cmd = cmd
+    if program == "tee" and not contents and previous is not None and \
+            text[previous.end:cmd.start].strip() == "|":
+        source_cmd = previous
+    words = source_cmd.argv
+    prog = words[0].value.rpartition("/")[2] if words else ""
+    if prog in ("echo", "printf"):
+        args = [w for w in words[1:]]
+        while prog == "echo" and args and args[0].value in ("-e", "-n", "-E", "-ne", "-en"):
+            args = args[1:]
+        joined = " ".join(w.value for w in args)
+        contents.append((joined.replace("\\n", "\n"), any(w.dynamic for w in args)))
+    out = []
+    for content, expanded in contents:
+        for line in content.split("\n"):
+            m = _LINE_SETTING.match(line.strip())
+            if not m:
+                continue
+            name, value = m.group(1), m.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            out.append((name, value, "$" in value or "`" in value or expanded and "$" in content))
+    return out

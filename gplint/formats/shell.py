@@ -559,8 +559,9 @@ def _close_group(toks, i, groups, commands, closer: str, base: int) -> int:
 
 
 def _sh_c(cmd: Command, text: str, base: int, escape: str, depth: int) -> list[Command]:
-    """`sh -c '…'` / `bash -euxc "…"`: the literal script's commands, with file offsets."""
-    argv = cmd.argv
+    """`sh -c '…'` / `bash -euxc "…"` (also behind `sudo`, `env`, …): the literal script's
+    commands, with file offsets."""
+    argv = unwrap(cmd)[1]
     if not argv or argv[0].value.rpartition("/")[2] not in SHELLS or depth >= MAX_DEPTH:
         return []
     for k, word in enumerate(argv[1:-1], start=1):

@@ -13,6 +13,8 @@ from . import (
     gp105_build_arg_not_declared,
     gp106_go_env_w_not_persisted,
     gp107_loopback_proxy,
+    gp108_goproxy_in_shell_profile,
+    gp109_go_variable_from_undeclared,
     gp201_goenv_off_drops_config,
     gp202_modules_disabled,
     gp203_invalid_goproxy,
@@ -24,6 +26,7 @@ from . import (
     gp302_credentials_in_proxy_url,
     gp303_proxy_not_allowed,
     gp304_private_modules_not_covered,
+    gp305_module_credentials_in_layer,
     gp401_dockerignore_drops_go_files,
     gp501_base_image_older_than_go_mod,
 )

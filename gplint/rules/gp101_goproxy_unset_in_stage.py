@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..baseimage import hint
 from ..diagnostic import Diagnostic, Fix
 from ..kinds import DOCKERFILE
-from ..model import Document
+from ..model import Document, StartupFileWrite
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.stage_reach import build_setters, global_arg, passed_refusal, setters, uncovered_runs, unrelated
 from ..rulekit.value_verdicts import copy_refusal, options_of
@@ -32,6 +32,8 @@ def check(doc: Document, project):
             continue  # GP103 explains it
         if any(unrelated(scope, other) for other, _ in setters(doc, "GOPROXY", "go-env-w")):
             continue  # GP106 explains it: `go env -w` in a stage this one does not derive from
+        if _profile_write_before(scope, run.command.span.start):
+            continue  # GP108 explains it: GOPROXY went into a shell start-up file no RUN reads
         cmd = run.command.label
         line, applicability = _goproxy_arg(doc, project)
         message = (f"`{cmd}` in stage `{scope.name}` may download modules, but no GOPROXY is in scope: "
@@ -46,3 +48,8 @@ def check(doc: Document, project):
                                          [insert_after_from(doc, scope, line)]),
             stmt=run.command.stmt, key=f"stage:{scope.name}:GOPROXY",
         )
+
+
+def _profile_write_before(scope, offset: int) -> bool:
+    return any(isinstance(e, StartupFileWrite) and e.span.start < offset and
+               any(s.name == "GOPROXY" for s in e.settings) for stage in scope.lineage() for e in stage.events)
