@@ -20,6 +20,7 @@ from . import (
     gp205_comma_no_fallback_on_error,
     gp206_module_glob_whitespace,
     gp207_empty_goproxy_written,
+    gp208_gitlab_boolean_variable,
     gp301_checksum_db_disabled,
     gp302_credentials_in_proxy_url,
     gp303_proxy_not_allowed,
