@@ -27,6 +27,7 @@ from . import (
     gp304_private_modules_not_covered,
     gp401_dockerignore_drops_go_files,
     gp501_base_image_older_than_go_mod,
+    gp502_ci_toolchain_older_than_go_mod,
 )
 
 # Every rule module imported above, in code order: the import list is the one list to extend.
