@@ -199,3 +199,20 @@ def test_gitlab_fix_raises_the_tag_where_it_is_written(repo, capsys):
           "go.mod": gomod("1.22.4")})
     diags = lint(capsys)[1]
     assert diags[0]["line"] == 4 and not diags[0].get("fix")  # the job's keys
+
+
+def test_go_version_from_a_literal_env_value(repo, capsys):
+    env = "    env:\n      GO_VERSION: '1.21'\n"
+    root = repo({WF: workflow(version="${{ env.GO_VERSION }}", env=env), "go.mod": gomod("1.22.4")})
+    diags = lint(capsys)[1]
+    assert len(diags) == 1 and diags[0]["line"] == 6  # where the value is written
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--select", "GP502"])
+    capsys.readouterr()
+    assert "      GO_VERSION: '1.22.4'\n" in (root / WF).read_text()
+    # a step may write it to $GITHUB_ENV: not one literal
+    repo({WF: workflow(version="${{ env.GO_VERSION }}", env=env).replace(
+        "    steps:\n", "    steps:\n      - run: echo GO_VERSION=1.23 >> $GITHUB_ENV\n"), "go.mod": gomod("1.22.4")})
+    assert lint(capsys) == (0, [])
+    repo({WF: workflow(version="${{ env.GO_VERSION }}", env="    env:\n      GO_VERSION: '1.22'\n"),
+          "go.mod": gomod("1.22.4")})
+    assert lint(capsys) == (0, [])

@@ -18,6 +18,7 @@ KINDS = (GITHUB, GITLAB)
 SETUP_GO = "actions/setup-go"
 _CD = re.compile(r"(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)")
 _MATRIX = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+_ENV = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _LITERAL = re.compile(r"v?(\d+\.\d+)(\.\d+|\.x)?")
 NOT_LOADING = {"", "env", "version", "help"}
 
@@ -66,12 +67,12 @@ def _toolchain_local(runs: list[GoRun]) -> bool:
 
 
 def _module_file(project, folder: str, runs: list[GoRun]) -> str | None:
-    """The go.work (unless GOWORK=off) or go.mod that go finds from `folder` upward (§15.5)."""
+    """The go.work (unless GOWORK=off) or go.mod that go finds from `folder` upward (§15.10)."""
     files = set(project.go_files())
     gowork = {setting_value(r.env.effective("GOWORK")) for r in runs}
-    use_work = gowork <= {None, ""}
-    if not gowork <= {None, "", "off"}:
-        return None  # a GOWORK path we do not follow
+    use_work = gowork <= {None, "", "auto"}
+    if not (use_work or gowork == {"off"}):
+        return None  # a GOWORK path (or mixed values) we do not follow
     for name in (("go.work", "go.mod") if use_work else ("go.mod",)):
         d = folder
         while True:
@@ -177,7 +178,7 @@ def _relative(path: str) -> str | None:
 def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder: str):
     major = _setup_go_major(doc, step)
     if major is None or major < 6:
-        return  # v3-v5 leave GOTOOLCHAIN alone: go >= 1.21 switches through GOPROXY (§12.7)
+        return  # v3-v5 leave GOTOOLCHAIN alone: go >= 1.21 switches through GOPROXY (§12.7, §15.8)
     inputs = step.get("with")
     node = inputs.get("go-version") if inputs is not None and inputs.kind == "map" else None
     if node is None or node.kind != "scalar" or not _toolchain_local(job_runs):
@@ -202,8 +203,15 @@ def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder:
             stmt=Span(step.start, step.end), key=f"job:{scope.name}:setup-go",
         )
         return
+    env_name = _ENV.fullmatch((node.value or "").strip())
+    if env_name:
+        # `${{ env.GO_VERSION }}`: the workflow's or job's literal value, unless a step writes it
+        # to $GITHUB_ENV or the step's own env sets it (§12.1, §12.2); reported where it is written
+        node = _env_node(scope, step, env_name.group(1))
+        if node is None:
+            return
     text, version, numeric = _literal(node)
-    written = doc.source.text[node.start:node.end]
+    written = node.source_text if hasattr(node, "source_text") else doc.source.text[node.start:node.end]
     mangled = numeric and text != written  # `1.20` read as 1.2: never what was meant
     if version is None or satisfies(version, needed) or not (mangled or refuses(version, needed)):
         return
@@ -221,6 +229,30 @@ def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder:
            else consequence(version, needed, wanted, False, "setup-go v6")),
         fix=fix, stmt=Span(step.start, step.end), key=f"job:{scope.name}:setup-go",
     )
+
+
+class _EnvValue:
+    """A workflow or job `env:` value standing in for the go-version node it feeds."""
+
+    def __init__(self, setting):
+        self.value = setting.value
+        self.start, self.end = setting.value_span.start, setting.value_span.end
+        self.source_text = setting.raw_value
+        raw = setting.raw_value
+        self.style = raw[0] if raw[:1] in ("'", '"') else None
+        self.tag = None
+
+
+def _env_node(scope: Scope, step, name: str):
+    own = step.get("env")
+    if own is not None and own.kind == "map" and own.get(name) is not None:
+        return None
+    if any(getattr(e, "name", None) == name for e in scope.events):
+        return None  # written by a step ($GITHUB_ENV) or a step env: not one literal
+    setting = scope.initial.get(name)
+    if setting is None or setting.dynamic or setting.value is None or setting.value_span is None:
+        return None
+    return _EnvValue(setting)
 
 
 def _setup_go_major(doc: Document, step) -> int | None:
@@ -241,7 +273,7 @@ def _setup_go_major(doc: Document, step) -> int | None:
 
 def _literal(node) -> tuple[str, tuple | None, bool]:
     """(the version setup-go is given, parsed or None, whether YAML read it as a number). A plain
-    `1.20` is the number 1.2 to the workflow parser (setup-go's README); `1.21.x` and `1.21` mean
+    `1.20` is the number 1.2 to the workflow parser (§15.9); `1.21.x` and `1.21` mean
     the newest 1.21 release; ranges, aliases (`stable`) and pre-releases are not judged."""
     text = (node.value or "").strip()
     numeric = node.style is None and node.tag is None and re.fullmatch(r"\d+\.\d+", text) is not None
