@@ -57,11 +57,11 @@ def check(doc: Document, project):
 def _boolean(setting: Setting) -> bool:
     """A plain scalar Psych reads as a boolean: the written text is a YAML 1.1 boolean word,
     unquoted (the raw text has no quotes) and untagged (`!!str on` stays a string)."""
-    raw = setting.raw_value
-    if psych_boolean(raw) is None or setting.value != gitlab_variable_text(raw):
+    raw, span = setting.raw_value, setting.value_span
+    if span is None or psych_boolean(raw) is None or setting.value != gitlab_variable_text(raw):
         return False
     text = setting.source.text
-    line_start = text.rfind("\n", 0, setting.value_span.start) + 1
-    before = text[line_start:setting.value_span.start]
+    line_start = text.rfind("\n", 0, span.start) + 1
+    before = text[line_start:span.start]
     # node properties sit between the key's `:` (or a flow `{value:`) and the value
     return "!" not in before.rpartition(":")[2]

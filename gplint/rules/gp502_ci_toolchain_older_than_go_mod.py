@@ -295,7 +295,7 @@ def _matrix_values(job, name: str) -> list:
     matrix = strategy.get("matrix") if strategy is not None and strategy.kind == "map" else None
     if matrix is None or matrix.kind != "map" or matrix.get("exclude") is not None:
         return []
-    out = []
+    out: list = []
     entry = matrix.get(name)
     if entry is not None:
         if entry.kind != "seq":
