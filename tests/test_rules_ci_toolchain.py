@@ -119,10 +119,20 @@ def test_matrix_values(repo, capsys):
         assert lint(capsys) == (0, [])
 
 
+def test_job_env_gotoolchain_does_not_survive_setup_go_v6(repo, capsys):
+    # setup-go v6 writes GOTOOLCHAIN=local to $GITHUB_ENV, which beats workflow and job env (§12.2, §15.8)
+    repo({WF: workflow(env="    env:\n      GOTOOLCHAIN: auto\n"), "go.mod": gomod("1.22.4")})
+    diags = lint(capsys)[1]
+    assert len(diags) == 1 and "overrides workflow and job env" in diags[0]["message"]
+    # with setup-go v5 nothing overrides it: go switches through GOPROXY
+    repo({WF: workflow(uses="actions/setup-go@v5", env="    env:\n      GOTOOLCHAIN: auto\n"),
+          "go.mod": gomod("1.22.4")})
+    assert lint(capsys) == (0, [])
+
+
 @pytest.mark.parametrize("env,step_extra,run", [
-    ("    env:\n      GOTOOLCHAIN: auto\n", "", "go test ./..."),
     ("", "        env:\n          GOTOOLCHAIN: go1.22.4+auto\n", "go test ./..."),
-    ("    env:\n      GOTOOLCHAIN: ${{ vars.TC }}\n", "", "go test ./..."),
+    ("", "        env:\n          GOTOOLCHAIN: ${{ vars.TC }}\n", "go test ./..."),
     ("", "", "GOTOOLCHAIN=auto go test ./..."),
     ("", "", "go install golang.org/x/tools/cmd/stringer@latest"),
     ("", "", "go version"),

@@ -52,13 +52,14 @@ def _loads_main_module(run: GoRun) -> bool:
     return True
 
 
-def _toolchain_local(runs: list[GoRun]) -> bool:
+def _toolchain_local(runs: list[GoRun], overridden: tuple = ()) -> bool:
     """Whether every go command of the job runs with switching off: GOTOOLCHAIN unset (the image's
     or setup-go's `local` then holds) or `local`. An `auto`/`path`/named value, or one we cannot
-    read, keeps the rule silent (§15.1)."""
+    read, keeps the rule silent (§15.1), unless it is set the `overridden` way: setup-go v6's
+    $GITHUB_ENV export beats workflow and job `env:` (§12.2, §15.8)."""
     for run in runs:
         setting = run.env.effective("GOTOOLCHAIN")
-        if setting is None:
+        if setting is None or setting.how in overridden:
             continue
         value = setting_value(setting)
         if value is None or value.strip() != "local":
@@ -181,8 +182,13 @@ def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder:
         return  # v3-v5 leave GOTOOLCHAIN alone: go >= 1.21 switches through GOPROXY (§12.7, §15.8)
     inputs = step.get("with")
     node = inputs.get("go-version") if inputs is not None and inputs.kind == "map" else None
-    if node is None or node.kind != "scalar" or not _toolchain_local(job_runs):
+    if node is None or node.kind != "scalar" or not _toolchain_local(job_runs, ("ci-env",)):
         return
+    # a workflow or job `env: GOTOOLCHAIN: auto` does not survive setup-go's export (§15.8)
+    masked = any((s := r.env.effective("GOTOOLCHAIN")) is not None and s.how == "ci-env"
+                 and (setting_value(s) or "").strip() != "local" for r in job_runs)
+    masked_note = (" (the job's `env: GOTOOLCHAIN` does not help: setup-go's export to $GITHUB_ENV "
+                   "overrides workflow and job env)") if masked else ""
     path = _module_file(project, folder, job_runs)
     found = _requirement(project, path) if path else None
     if found is None:
@@ -199,7 +205,8 @@ def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder:
         yield Diagnostic(
             CODE, doc.source, Span(node.start, node.end),
             f"job `{scope.name}` runs go with actions/setup-go@v{major} and matrix value {listed}, but "
-            f"{path} needs Go {wanted}: " + consequence(older[0][1], needed, wanted, False, "setup-go v6"),
+            f"{path} needs Go {wanted}: " + consequence(older[0][1], needed, wanted, False, "setup-go v6")
+            + masked_note,
             stmt=Span(step.start, step.end), key=f"job:{scope.name}:setup-go",
         )
         return
@@ -226,7 +233,7 @@ def _setup_go(doc: Document, project, scope: Scope, job, step, job_runs, folder:
         CODE, doc.source, Span(node.start, node.end),
         f"job `{scope.name}` sets up Go {text} with actions/setup-go@v{major}, but {path} needs Go {wanted}{pitfall}: "
         + (f"Go {text} is not the release line that was meant" if mangled and not refuses(version, needed)
-           else consequence(version, needed, wanted, False, "setup-go v6")),
+           else consequence(version, needed, wanted, False, "setup-go v6")) + masked_note,
         fix=fix, stmt=Span(step.start, step.end), key=f"job:{scope.name}:setup-go",
     )
 
