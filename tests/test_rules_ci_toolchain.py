@@ -3,6 +3,10 @@ jobs against the go line of the go.mod / go.work the job's go commands use."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +93,12 @@ def test_setup_go_fix_keeps_quoting_and_is_idempotent(repo, capsys, version, fix
     capsys.readouterr()
     assert (root / WF).read_text() == text
     assert lint(capsys) == (0, [])
+    check = Path(sys.executable).parent / "check-jsonschema"
+    check_cmd = str(check) if check.exists() else shutil.which("check-jsonschema")
+    if check_cmd:
+        result = subprocess.run([check_cmd, "--builtin-schema", "vendor.github-workflows", str(root / WF)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_unquoted_two_part_version_is_a_yaml_number(repo, capsys):
