@@ -214,11 +214,19 @@ def test_gitlab_fix_raises_the_tag_where_it_is_written(repo, capsys):
     capsys.readouterr()
     assert (root / ".gitlab-ci.yml").read_text() == \
         "t:\n  image: golang:1.22.4-alpine  # pinned\n  script:\n    - go build ./...\n"
-    # written in `default:`: reported at the job, not rewritten there
-    repo({".gitlab-ci.yml": "default:\n  image: golang:1.21\nt:\n  script:\n    - go build ./...\n",
-          "go.mod": gomod("1.22.4")})
+    # written once in `default:` or a template: reported and raised there
+    root = repo({".gitlab-ci.yml": "default:\n  image: golang:1.21\nt:\n  script:\n    - go build ./...\n",
+                 "go.mod": gomod("1.22.4")})
     diags = lint(capsys)[1]
-    assert diags[0]["line"] == 4 and not diags[0].get("fix")  # the job's keys
+    assert diags[0]["line"] == 2
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--select", "GP502"])
+    capsys.readouterr()
+    assert (root / ".gitlab-ci.yml").read_text().startswith("default:\n  image: golang:1.22.4\n")
+    # written twice, neither in the job: reported at the job's keys, not rewritten
+    twice = ".a:\n  image: golang:1.21\n.b:\n  image: golang:1.21\nt:\n  extends: .b\n  script:\n    - go build\n"
+    repo({".gitlab-ci.yml": twice, "go.mod": gomod("1.22.4")})
+    diags = lint(capsys)[1]
+    assert diags[0]["line"] == 6 and not diags[0].get("fix")
 
 
 def test_go_version_from_a_literal_env_value(repo, capsys):
@@ -236,3 +244,15 @@ def test_go_version_from_a_literal_env_value(repo, capsys):
     repo({WF: workflow(version="${{ env.GO_VERSION }}", env="    env:\n      GO_VERSION: '1.22'\n"),
           "go.mod": gomod("1.22.4")})
     assert lint(capsys) == (0, [])
+
+
+def test_gitlab_fix_never_edits_another_image_that_starts_alike(repo, capsys):
+    # the job's golang:1.21 comes from an include; this file only has golang:1.21-alpine
+    root = repo({".gitlab-ci.yml": "include: ci/base.yml\n.x:\n  image: golang:1.21-alpine\n"
+                                   "t:\n  extends: .base\n  script:\n    - go build\n",
+                 "ci/base.yml": ".base:\n  image: golang:1.21\n", "go.mod": gomod("1.22.4")})
+    diags = lint(capsys)[1]
+    assert len(diags) == 1 and diags[0]["line"] == 5 and not diags[0].get("fix")
+    main(["--no-cache", "--fix", "--unsafe-fixes", "--select", "GP502"])
+    capsys.readouterr()
+    assert "golang:1.21-alpine" in (root / ".gitlab-ci.yml").read_text()

@@ -359,16 +359,20 @@ def _moves(doc: Document, scope: Scope) -> bool:
 
 
 def _image_place(doc: Document, scope: Scope, node, image: str, tag: str, suffix: str, wanted: str):
-    """Where the image is written (with a fix raising its tag), or the job key when it is written
-    elsewhere (a `default:`, a template, an include)."""
+    """Where the image is written (with a fix raising its tag): in the job, else the one place
+    in this file that names it (a template, `default:`); the job itself when it is written
+    several times or in another file (an include)."""
     text = doc.source.text
     if node is not None and node.kind == "map":
         node = node.get("image")
     if node is not None and node.kind == "scalar":
         start, end = node.start, node.end
     else:
-        start = text.find(image, scope.span.start, scope.span.end)
-        if start == -1 or text.find(image, start + 1, scope.span.end) != -1:
+        # in the job, else (a template, `default:`) the one place in this file that names it
+        start = _only(text, image, scope.span.start, scope.span.end)
+        if start is None and image not in text[scope.span.start:scope.span.end]:
+            start = _only(text, image, 0, len(text))
+        if start is None:
             return scope.span, None
         end = start + len(image)
     raw = text[start:end]
@@ -379,3 +383,11 @@ def _image_place(doc: Document, scope: Scope, node, image: str, tag: str, suffix
     ver_text = tag[: len(tag) - len(suffix)] if suffix else tag
     return Span(start, end), Fix("unsafe", f"Use golang:{wanted}{suffix}",
                                  [Edit.replace(doc.source, Span(begin, begin + len(ver_text)), wanted)])
+
+
+def _only(text: str, word: str, start: int, end: int) -> int | None:
+    """Where the image reference `word` is written, as a whole reference (not the front of
+    `golang:1.21-alpine`), when it is written exactly once between start and end."""
+    pattern = re.compile(r"(?<![\w./:@-])" + re.escape(word) + r"(?![\w./:@-])")
+    found = [m.start() for m in pattern.finditer(text, start, end)]
+    return found[0] if len(found) == 1 else None
