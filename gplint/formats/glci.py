@@ -22,6 +22,7 @@ import fnmatch
 import posixpath
 
 from ..model import Document, InputProblem, Scope, Setting
+from ..semantics.yaml11 import gitlab_variable_text
 from ..source import Source, Span, Unreadable
 from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, YNode, load_yaml, pair_end
@@ -358,7 +359,8 @@ def _variables(located: _Located | None, ctx: _Context, depth: int = 0) -> dict[
             continue
         src = value.source
         raw = src.text[v.start:v.end]
-        text = v.value or ""
+        # the string GitLab passes on: a plain `on` is Psych's true, stored as "true" (§13.11, §13.13)
+        text = gitlab_variable_text(v.value or "", v.style, v.tag)
         dynamic = "$" in text
         span = Span(key_node.start, pair_end(key_node, v)) if key_node is not None else Span(v.start, v.end)
         out[key] = Setting(key, None if dynamic else text, span, Span(v.start, v.end), "variables", src,

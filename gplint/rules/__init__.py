@@ -22,6 +22,7 @@ from . import (
     gp205_comma_no_fallback_on_error,
     gp206_module_glob_whitespace,
     gp207_empty_goproxy_written,
+    gp208_gitlab_boolean_variable,
     gp301_checksum_db_disabled,
     gp302_credentials_in_proxy_url,
     gp303_proxy_not_allowed,
@@ -29,6 +30,7 @@ from . import (
     gp305_module_credentials_in_layer,
     gp401_dockerignore_drops_go_files,
     gp501_base_image_older_than_go_mod,
+    gp502_ci_toolchain_older_than_go_mod,
 )
 
 # Every rule module imported above, in code order: the import list is the one list to extend.

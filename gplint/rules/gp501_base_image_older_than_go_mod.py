@@ -7,6 +7,7 @@ from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import DOCKERFILE
 from ..model import Document
+from ..rulekit.toolchain_gate import consequence, satisfies
 from ..semantics import goenv
 from ..source import Span
 
@@ -56,7 +57,7 @@ def check(doc: Document, project):
         if required is None:
             continue
         needed, vstart, vend = required
-        if _satisfies(version, needed):
+        if satisfies(version, needed):
             continue
         wanted = source.text[vstart:vend].removeprefix("go")
         raw = doc.source.text[scope.base_image_span.start:scope.base_image_span.end]
@@ -70,40 +71,6 @@ def check(doc: Document, project):
         yield Diagnostic(
             "GP501", doc.source, scope.base_image_span,
             f"stage `{scope.name}` builds with golang:{tag}, but {source.path} needs Go {wanted}: "
-            + _consequence(version, needed, wanted, switching),
+            + consequence(version, needed, wanted, switching, "the official image"),
             fix=fix, stmt=scope.span, key=f"stage:{scope.name}:golang",
         )
-
-
-def _consequence(image: tuple, needed: tuple, wanted: str, switching: bool) -> str:
-    """What the image's go does with a main module that needs a newer Go (§5.10)."""
-    if image[:2] >= (1, 21):
-        if switching:
-            return ("GOTOOLCHAIN lets go switch toolchains here, so every uncached build downloads "
-                    f"Go {wanted} through GOPROXY first")
-        return ("the official image sets GOTOOLCHAIN=local, so the build fails (with GOTOOLCHAIN=auto "
-                "it downloads a toolchain through GOPROXY instead)")
-    # before Go 1.21 there is no GOTOOLCHAIN, and the go line is read by the old rules
-    if len(needed) > 2:
-        return (f"before Go 1.21, go reads only a `1.N` go line in the main module's go.mod, so every go "
-                f"command there fails with `invalid go version '{wanted}': must match format 1.23`")
-    if needed >= (1, 22) and _refuses_go122(image):
-        return (f"Go 1.19.13+ and 1.20.8+ refuse modules that declare go 1.22 or later, so the build fails "
-                f"with `cannot compile Go {wanted} code`")
-    return ("before Go 1.21 the go line is advisory: go builds anyway, and only when compilation fails "
-            f"does it add `note: module requires Go {wanted}`")
-
-
-def _refuses_go122(image: tuple) -> bool:
-    """Go 1.19.13+ and 1.20.8+ carry the backport that refuses go >= 1.22 modules; a `1.19` or
-    `1.20` tag is that line's newest release, which has it."""
-    if len(image) == 2:
-        return image in ((1, 19), (1, 20))
-    return (image[:2] == (1, 19) and image[2] >= 13) or (image[:2] == (1, 20) and image[2] >= 8)
-
-
-def _satisfies(image: tuple, needed: tuple) -> bool:
-    """A `1.21` tag is the newest 1.21.x, so it satisfies any 1.21.x requirement."""
-    if len(image) <= 2:
-        return image >= needed[: len(image)]
-    return image >= needed
