@@ -172,7 +172,13 @@ def test_other_rules_judge_the_value_go_sees(repo, capsys):
     assert lint(capsys, "--select", "GP301") == (0, [])
     repo({".gitlab-ci.yml": "variables:\n  GOSUMDB: \"off\"\nb:\n  script: [go build]\n"})
     assert [d["code"] for d in lint(capsys, "--select", "GP301")[1]] == ["GP301"]
-    # GO111MODULE: on is GO111MODULE=true, which go rejects (GP202 says so, not "modules disabled")
-    repo({".gitlab-ci.yml": "variables:\n  GO111MODULE: on\nb:\n  script: [go build]\n"})
+    # GO111MODULE: on is GO111MODULE=true, which go rejects: GP208 reports the cause once, and
+    # GP202 / GP203 leave a YAML boolean to it (one cause, one finding)
+    repo({".gitlab-ci.yml": "variables:\n  GO111MODULE: on\n  GOPROXY: off\nb:\n  script: [go build]\n"})
+    found = lint(capsys)[1]
+    assert [(d["code"], d["line"]) for d in found] == [("GP208", 2), ("GP208", 3)]
+    assert "GO111MODULE=true" in found[0]["message"] and "missing scheme: false" in found[1]["message"]
+    # an invalid value GitLab passes as written is still GP202's
+    repo({".gitlab-ci.yml": "variables:\n  GO111MODULE: \"true\"\nb:\n  script: [go build]\n"})
     messages = [d["message"] for d in lint(capsys, "--select", "GP202")[1]]
     assert len(messages) == 1 and "'true'" in messages[0]

@@ -6,6 +6,7 @@ from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import SETTING_KINDS
 from ..model import Document, Setting
 from ..semantics import goenv
+from ..semantics.yaml11 import gitlab_variable_text, psych_boolean
 from ..source import Span
 from .list_findings import goproxy_problems
 
@@ -42,6 +43,8 @@ def literal_settings(doc: Document, names) -> list[Setting]:
                 continue
             if goenv.has_unresolved_reference(setting.value):
                 continue
+            if yaml11_boolean(setting):
+                continue  # GP208 reports the YAML boolean, the cause of this value
             out.append(setting)
     return out
 
@@ -75,3 +78,20 @@ def goproxy_rule(code: str):
             yield from problem_diagnostics(doc, setting, goproxy_problems(setting.value), code)
 
     return check
+
+
+def yaml11_boolean(setting: Setting) -> bool:
+    """A GitLab variable written as a plain scalar Psych reads as a boolean (§13.13): the
+    written text is a YAML 1.1 boolean word, unquoted (the raw text has no quotes) and untagged
+    (`!!str on` stays a string), so its value is the "true"/"false" GitLab hands the job.
+    GP208 reports it; the value rules leave such a value to GP208 (one cause, one finding)."""
+    raw, span = setting.raw_value, setting.value_span
+    if setting.how != "variables" or span is None or psych_boolean(raw) is None:
+        return False
+    if setting.value != gitlab_variable_text(raw):
+        return False
+    text = setting.source.text
+    line_start = text.rfind("\n", 0, span.start) + 1
+    before = text[line_start:span.start]
+    # node properties sit between the key's `:` (or a flow `{value:`) and the value
+    return "!" not in before.rpartition(":")[2]

@@ -6,6 +6,7 @@ from ..diagnostic import Diagnostic, Fix
 from ..kinds import SETTING_KINDS
 from ..model import Document
 from ..rulekit.dockerfile_edits import delete_setting
+from ..rulekit.value_settings import yaml11_boolean
 from ..semantics import goenv
 
 CODE = "GP202"
@@ -22,8 +23,8 @@ def check(doc: Document, project):
             continue
         setting = run.env.effective("GO111MODULE")
         value = setting_value(setting)
-        if setting is None or value is None or id(setting) in seen:
-            continue
+        if setting is None or value is None or id(setting) in seen or yaml11_boolean(setting):
+            continue  # a YAML boolean: GP208 reports its cause
         verdict = goenv.go111module_problem(value)
         if verdict is None:
             continue

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import GITLAB
-from ..model import Document, Setting
+from ..model import Document
+from ..rulekit.value_settings import yaml11_boolean
 from ..rulekit.value_verdicts import copy_refusal
 from ..semantics.goenv import GO_VARIABLES
-from ..semantics.yaml11 import gitlab_variable_text, psych_boolean
 
 CODE = "GP208"
 KINDS = (GITLAB,)
@@ -28,7 +28,7 @@ def check(doc: Document, project):
         if setting.how != "variables" or setting.name not in GO_VARIABLES or setting.value_span is None:
             continue
         where = (setting.source.path, setting.value_span.start)
-        if where in seen or not _boolean(setting):
+        if where in seen or not yaml11_boolean(setting):
             continue
         seen.add(where)
         raw, value = setting.raw_value, setting.value
@@ -52,16 +52,3 @@ def check(doc: Document, project):
             f"{setting.name}={value} to the job, older versions reject the pipeline; {consequence}. {advice}",
             fix=fix, stmt=setting.stmt, key=f"variables:{setting.name}:boolean",
         )
-
-
-def _boolean(setting: Setting) -> bool:
-    """A plain scalar Psych reads as a boolean: the written text is a YAML 1.1 boolean word,
-    unquoted (the raw text has no quotes) and untagged (`!!str on` stays a string)."""
-    raw, span = setting.raw_value, setting.value_span
-    if span is None or psych_boolean(raw) is None or setting.value != gitlab_variable_text(raw):
-        return False
-    text = setting.source.text
-    line_start = text.rfind("\n", 0, span.start) + 1
-    before = text[line_start:span.start]
-    # node properties sit between the key's `:` (or a flow `{value:`) and the value
-    return "!" not in before.rpartition(":")[2]
