@@ -101,7 +101,8 @@ def _build(source: Source, folder: str | None, artifact: YNode) -> ImageBuild:
         # a null value passes `--build-arg NAME`: the environment's value, when it has one (§23.2)
         if builder is None:
             return None
-        return add_map_entry(source, builder, "buildArgs", args_node, f"{name}:")
+        flow = args_node is not None and args_node.style == "{"
+        return add_map_entry(source, builder, "buildArgs", args_node, f"{name}: null" if flow else f"{name}:")
 
     build = ImageBuild(TOOL, context, dockerfile, [], stmt, source, stmt,
                        network_host=network is not None and network.value == "host", add_build_arg=add_build_arg)
