@@ -72,15 +72,14 @@ def _clearly_broken(text: str) -> bool:
 
 
 def _calls(module, cst):
-    """Every `docker_build(...)` call, in file order."""
+    """Every `docker_build(...)` call, in file order (an explicit stack: no recursion)."""
     found: list = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node):
-            if isinstance(node.func, cst.Name) and node.func.value == TOOL:
-                found.append(node)
-
-    module.visit(Visitor())
+    stack = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == TOOL:
+            found.append(node)
+        stack.extend(reversed(node.children))
     return found
 
 
