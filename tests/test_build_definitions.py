@@ -297,3 +297,48 @@ def test_no_libcst_import_without_a_tiltfile(tmp_path):
             "print('libcst' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+# -- hostile input ---------------------------------------------------------------------------
+def test_skaffold_directive_and_comment_preambles_stay_with_their_document(tmp_path):
+    text = "%YAML 1.2\n---\nbuild:\n  artifacts:\n    - image: a\n# next\n---\n" \
+           "build:\n  artifacts:\n    - image: b\n"
+    doc = skaffold.lower(source(str(tmp_path / "skaffold.yaml"), text, "skaffold"))
+    assert doc.problems == [] and len(builds_of(doc)) == 2
+
+
+def test_many_documents_and_deep_nesting_stay_cheap(tmp_path):
+    from hangguard import hang_guard
+
+    from gplint.formats import tiltfile
+
+    many = "".join(f"---\nbuild:\n  artifacts:\n    - image: a{i}\n" for i in range(3000))
+    deep = "x = " + "[" * 100_000 + "]" * 100_000 + "\ndocker_build('a', '.')\n"
+    with hang_guard(30):  # each is well under a second of CPU
+        assert len(builds_of(skaffold.lower(source(str(tmp_path / "skaffold.yaml"), many, "skaffold")))) == 3000
+        doc = tiltfile.lower(source(str(tmp_path / "Tiltfile"), deep, "tilt"))
+    assert builds_of(doc) == []  # too deep to be a Tiltfile: skipped, never a RecursionError
+
+
+@pytest.mark.parametrize("kind,name", [("goreleaser", ".goreleaser.yaml"), ("skaffold", "skaffold.yaml"),
+                                       ("tilt", "Tiltfile")])
+def test_arbitrary_text_lowers_without_an_exception(tmp_path, kind, name):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from gplint.formats.lowering import lower_by_kind
+
+    pieces = st.sampled_from(["build:", "artifacts:", "- image: a", "docker:", "buildArgs:", "GOPROXY:",
+                              "dockers:", "build_flag_templates:", "- --build-arg", "- '--build-arg A=b'",
+                              "docker_build(", "'a'", ",", ")", "{", "}", ":", "os.getenv(", "build_args=",
+                              "\n", "  ", "---", "{{.Env.X}}", "#", "\"", "\\"])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(pieces, max_size=40).map("".join))
+    def check(text):
+        doc = lower_by_kind(source(str(tmp_path / name), text, kind))
+        for build in builds_of(doc):
+            for edit in [build.add_build_arg("GOPROXY")] if build.add_build_arg else []:
+                assert edit is None or 0 <= edit.start <= edit.end <= len(text)
+
+    check()

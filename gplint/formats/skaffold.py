@@ -31,7 +31,7 @@ def lower(source: Source, project=None) -> Document:
     folder = folder_of(source, project)
     for start, end in _documents(source.text):
         chunk = source.text[start:end]
-        if not chunk.strip() or _only_comments(chunk):
+        if _only_comments(chunk):
             continue
         root = load_root(doc, chunk, start)
         if root is None:
@@ -48,17 +48,27 @@ def lower(source: Source, project=None) -> Document:
 
 
 def _documents(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each YAML document, split at `---` lines at the left margin."""
+    """The (start, end) of each YAML document, split at `---` lines at the left margin; what
+    comes before a marker with only comments or directives (`%YAML 1.2`) stays with it."""
     starts = [m.start() for m in _DOCUMENT_START.finditer(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     ends = starts[1:] + [len(text)]
-    return list(zip(starts, ends))
+    out: list[tuple[int, int]] = []
+    pending = None  # the start of a preamble that belongs to the next document
+    for start, end in zip(starts, ends):
+        begin = start if pending is None else pending
+        if end < len(text) and _only_comments(text[start:end]):
+            pending = begin
+            continue
+        pending = None
+        out.append((begin, end))
+    return out
 
 
 def _only_comments(chunk: str) -> bool:
     lines = [ln.strip() for ln in chunk.splitlines()]
-    return all(not ln or ln.startswith("#") or ln in ("---", "...") for ln in lines)
+    return all(not ln or ln.startswith(("#", "%")) or ln in ("---", "...") for ln in lines)
 
 
 def _artifacts(doc: Document, folder: str | None, build: YNode | None, prefix: str) -> None:
