@@ -342,3 +342,26 @@ def test_arbitrary_text_lowers_without_an_exception(tmp_path, kind, name):
                 assert edit is None or 0 <= edit.start <= edit.end <= len(text)
 
     check()
+
+
+def test_value_fixes_edit_the_written_value_in_each_format(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY\nRUN go mod download\n")
+    files = {
+        "skaffold.yaml": ("build:\n  artifacts:\n    - image: a\n      context: app\n      docker:\n"
+                          "        buildArgs:\n          GOPROXY: \"DIRECT\"   # keep\n"),
+        "Tiltfile": "docker_build('a', 'app', build_args={'GOPROXY': \"DIRECT\"})  # keep\n",
+        ".goreleaser.yaml": ("dockers:\n  - dockerfile: app/Dockerfile\n    build_flag_templates:\n"
+                             "      - \"--build-arg=GOPROXY=DIRECT\"\n"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    _, diags = lint(capsys, ".")
+    assert found(diags) == [("GP203", ".goreleaser.yaml", 4), ("GP203", "Tiltfile", 1), ("GP203", "skaffold.yaml", 7)]
+    main(["--no-cache", "--fix", "."])
+    capsys.readouterr()
+    for name, text in files.items():
+        assert (tmp_path / name).read_text() == text.replace("DIRECT", "direct")
+    assert lint(capsys, ".") == (0, [])
