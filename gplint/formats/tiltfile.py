@@ -20,8 +20,8 @@ MAX_NESTING = 100  # brackets deeper than this are not a Tiltfile: skip rather t
 
 def lower(source: Source, project=None) -> Document:
     doc = Document(source)
-    if _nesting(source.text) > MAX_NESTING:
-        return doc
+    if TOOL not in source.text or _nesting(source.text) > MAX_NESTING:
+        return doc  # no image build (no libcst import), or too deep to be a Tiltfile
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
