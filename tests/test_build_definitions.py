@@ -365,3 +365,14 @@ def test_value_fixes_edit_the_written_value_in_each_format(tmp_path, monkeypatch
     for name, text in files.items():
         assert (tmp_path / name).read_text() == text.replace("DIRECT", "direct")
     assert lint(capsys, ".") == (0, [])
+
+
+def test_tiltfile_restart_wrapper_passes_keywords_to_docker_build(tmp_path):
+    from gplint.formats import tiltfile
+
+    text = ("load('ext://restart_process', 'docker_build_with_restart')\n"
+            "docker_build_with_restart('a', '.', ['/app'], [], dockerfile='hack/Dockerfile',\n"
+            "    build_args={'GOPROXY': os.environ.get('GOPROXY', '')})\n")
+    [build] = builds_of(tiltfile.lower(source(str(tmp_path / "Tiltfile"), text, "tilt")))
+    assert build.dockerfile == "hack/Dockerfile"
+    assert [(a.name, a.value) for a in build.build_args] == [("GOPROXY", "")]

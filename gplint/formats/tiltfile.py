@@ -15,6 +15,12 @@ from ..source import Source, Span
 from .build_yaml import folder_of, join
 
 TOOL = "docker_build"
+# docker_build's positional parameters; the restart_process extension's wrapper takes
+# (ref, context, entrypoint, live_update, …) and hands its keyword arguments to docker_build
+POSITIONAL = {
+    "docker_build": {"context": 1, "build_args": 2, "dockerfile": 3},
+    "docker_build_with_restart": {"context": 1},
+}
 MAX_NESTING = 100  # brackets deeper than this are not a Tiltfile: skip rather than recurse
 
 
@@ -40,7 +46,7 @@ def lower(source: Source, project=None) -> Document:
     for call in _calls(module, cst):
         build = reader.build(call)
         if build is not None:
-            scope = Scope("job", f"docker_build {reader.ref(call)}", len(doc.scopes), source,
+            scope = Scope("job", f"{call.func.value} {reader.ref(call)}", len(doc.scopes), source,
                           build.span)
             scope.events.append(build)
             doc.scopes.append(scope)
@@ -72,12 +78,12 @@ def _clearly_broken(text: str) -> bool:
 
 
 def _calls(module, cst):
-    """Every `docker_build(...)` call, in file order (an explicit stack: no recursion)."""
+    """Every `docker_build(...)` (or `docker_build_with_restart(...)`) call, in file order (an explicit stack: no recursion)."""
     found: list = []
     stack = [module]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == TOOL:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in POSITIONAL:
             found.append(node)
         stack.extend(reversed(node.children))
     return found
@@ -143,16 +149,19 @@ class _Reader:
         if any(a.star for a in call.args):
             return None  # `*args` / `**kwargs`: we cannot tell which argument is which
 
-        def argument(name: str, index: int):
+        places = POSITIONAL[call.func.value]
+
+        def argument(name: str):
             arg = keywords.get(name)
-            if arg is None and len(positional) > index:
+            index = places.get(name)
+            if arg is None and index is not None and len(positional) > index:
                 arg = positional[index]
             return arg
 
-        context_arg = argument("context", 1)
+        context_arg = argument("context")
         context_text = self.string(context_arg.value) if context_arg is not None else None
         context = join(self.folder, context_text)
-        dockerfile_arg = argument("dockerfile", 3)
+        dockerfile_arg = argument("dockerfile")
         if "dockerfile_contents" in keywords:
             dockerfile = None  # the Dockerfile is written in the Tiltfile itself
         elif dockerfile_arg is not None:
@@ -161,10 +170,10 @@ class _Reader:
             dockerfile = join(context, "Dockerfile")
         network_arg = keywords.get("network")
         network_host = network_arg is not None and self.string(network_arg.value) == "host"
-        args_arg = argument("build_args", 2)
+        args_arg = argument("build_args")
         stmt = self.span(call)
         build_args, passed, opaque, mapping = self.build_args(args_arg, stmt)
-        build = ImageBuild(TOOL, context, dockerfile, build_args, stmt, self.source, stmt,
+        build = ImageBuild(call.func.value, context, dockerfile, build_args, stmt, self.source, stmt,
                            network_host=network_host, opaque_args=opaque,
                            add_build_arg=lambda name: self.add_build_arg(call, mapping, args_arg, name))
         build.passed[:] = passed
