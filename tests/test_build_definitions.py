@@ -376,3 +376,25 @@ def test_tiltfile_restart_wrapper_passes_keywords_to_docker_build(tmp_path):
     [build] = builds_of(tiltfile.lower(source(str(tmp_path / "Tiltfile"), text, "tilt")))
     assert build.dockerfile == "hack/Dockerfile"
     assert [(a.name, a.value) for a in build.build_args] == [("GOPROXY", "")]
+
+
+def test_cache_sees_a_build_definition_change(tmp_path, monkeypatch, capsys):
+    """A Dockerfile's findings depend on the build definitions that build it (here: Skaffold's
+    `network: host`), and a build definition's findings are cached like a CI file's."""
+    monkeypatch.setenv("GPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nARG GOPROXY=http://localhost:3000\nRUN go mod download\n")
+    (repo / "skaffold.yaml").write_text("build:\n  artifacts:\n    - image: a\n      docker:\n"
+                                        "        buildArgs:\n          GOFLAGS: -mod=mod\n")
+    monkeypatch.chdir(repo)
+
+    def run():
+        main(["--format", "json", "."])
+        return found(json.loads(capsys.readouterr().out))
+
+    assert run() == [("GP105", "skaffold.yaml", 6), ("GP107", "Dockerfile", 2)]
+    assert run() == [("GP105", "skaffold.yaml", 6), ("GP107", "Dockerfile", 2)]  # from the cache
+    (repo / "skaffold.yaml").write_text("build:\n  artifacts:\n    - image: a\n      docker:\n"
+                                        "        network: host\n")
+    assert run() == []  # every build of the Dockerfile uses the host's network now (§11.4)
