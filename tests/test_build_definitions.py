@@ -398,3 +398,24 @@ def test_cache_sees_a_build_definition_change(tmp_path, monkeypatch, capsys):
     (repo / "skaffold.yaml").write_text("build:\n  artifacts:\n    - image: a\n      docker:\n"
                                         "        network: host\n")
     assert run() == []  # every build of the Dockerfile uses the host's network now (§11.4)
+
+
+def test_invalid_yaml_in_a_later_document_is_gp001_where_it_is(tmp_path):
+    text = "build:\n  artifacts: []\n---\nbuild:\n  artifacts: [\n"
+    doc = skaffold.lower(source(str(tmp_path / "skaffold.yaml"), text, "skaffold"))
+    [problem] = doc.problems
+    assert problem.span.start >= text.index("---") and "invalid YAML" in problem.message
+
+
+def test_crlf_files_get_crlf_edits(tmp_path):
+    from gplint.formats import tiltfile
+
+    text = "docker_build('a', '.', build_args={\r\n    'GOFLAGS': '-mod=mod',\r\n})\r\n"
+    [build] = builds_of(tiltfile.lower(source(str(tmp_path / "Tiltfile"), text, "tilt")))
+    edit = build.add_build_arg("GOPROXY")
+    fixed = text[:edit.start] + edit.content + text[edit.end:]
+    assert fixed == text.replace("'-mod=mod',\r\n", "'-mod=mod',\r\n    'GOPROXY': os.getenv('GOPROXY', ''),\r\n")
+    yaml_text = "build:\r\n  artifacts:\r\n    - image: a\r\n      docker:\r\n        buildArgs:\r\n          A: b\r\n"
+    [build] = builds_of(skaffold.lower(source(str(tmp_path / "skaffold.yaml"), yaml_text, "skaffold")))
+    edit = build.add_build_arg("GOPROXY")
+    assert yaml_text[:edit.start] + edit.content + yaml_text[edit.end:] == yaml_text + "          GOPROXY:\r\n"
