@@ -85,18 +85,13 @@ def text_start(source: Source, node: YNode) -> int | None:
     return None
 
 
-def arg_from(source: Source, node: YNode, text: str, offset: int | None, dynamic: bool,
-             value: str | None = None) -> BuildArg:
-    """A BuildArg for `NAME=value` (`text`) written at `offset` (None: not one to one with the file:
-    point at the whole node). `value` overrides what the text says (a rendered template)."""
-    name, eq, written = text.partition("=")
-    if offset is not None:
-        span = Span(offset, offset + len(text))
-    else:
-        span = Span(node.start, node.end)
-    if value is None:
-        value = written if eq else None
-    return BuildArg(name, value, span, source, dynamic=dynamic)
+def arg_from(source: Source, node: YNode, text: str, offset: int | None) -> BuildArg:
+    """A BuildArg for `NAME=value` or `NAME` (`text`) written at `offset` (None: the text is not
+    one to one with the file, so point at the whole node). A `{{ … }}` value is a template that
+    renders at run time: unknown (dynamic)."""
+    name, eq, value = text.partition("=")
+    span = Span(offset, offset + len(text)) if offset is not None else Span(node.start, node.end)
+    return BuildArg(name, value if eq else None, span, source, dynamic="{{" in value)
 
 
 def line_end(text: str, offset: int) -> int:

@@ -101,8 +101,4 @@ def _build(source: Source, folder: str | None, image: YNode, v2: bool) -> ImageB
 def _arg(source: Source, node: YNode, text: str, skip: int = 0) -> BuildArg:
     """`NAME=value` from a flag item (`skip`: characters of the item before it)."""
     start = text_start(source, node)
-    name, eq, value = text.partition("=")
-    dynamic = "{{" in value
-    return arg_from(source, node, text, None if start is None else start + skip, dynamic)
-
-
+    return arg_from(source, node, text, None if start is None else start + skip)
