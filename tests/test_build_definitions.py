@@ -122,7 +122,7 @@ def test_goreleaser_reads_both_flag_forms_templates_and_dockers_v2(tmp_path):
     assert first.dockerfile == "build/Dockerfile" and first.context is None  # a temporary context (§22.1)
     assert [(a.name, a.value, a.dynamic) for a in first.build_args] == [
         ("GOPROXY", "{{ .Env.GOPROXY }}", True), ("GOFLAGS", "-mod=mod", False)]
-    assert first.network_host
+    assert first.network_host and not first.opaque_args
     assert [(a.name, a.value) for a in second.build_args] == [("GONOSUMDB", "example.com/private")]
     assert second.dockerfile == "Dockerfile"
 
@@ -419,3 +419,9 @@ def test_crlf_files_get_crlf_edits(tmp_path):
     [build] = builds_of(skaffold.lower(source(str(tmp_path / "skaffold.yaml"), yaml_text, "skaffold")))
     edit = build.add_build_arg("GOPROXY")
     assert yaml_text[:edit.start] + edit.content + yaml_text[edit.end:] == yaml_text + "          GOPROXY:\r\n"
+
+
+def test_goreleaser_flag_made_by_a_template_may_pass_anything(tmp_path):
+    text = "dockers:\n  - build_flag_templates:\n      - '{{ .Env.EXTRA_DOCKER_FLAGS }}'\n"
+    [build] = builds_of(goreleaser.lower(source(str(tmp_path / ".goreleaser.yaml"), text, "goreleaser")))
+    assert build.opaque_args  # GP104 then never says the variable is not passed

@@ -52,7 +52,7 @@ def _build(source: Source, folder: str | None, image: YNode, v2: bool) -> ImageB
     flags = image.get(flags_key)
     build_args: list[BuildArg] = []
     unusable: list[BuildArg] = []
-    network_host = False
+    network_host = opaque = False
     if flags is not None and flags.kind == "seq":
         items = [n for n in flags.items if n.kind == "scalar"]
         pending_value_of: str | None = None  # the flag whose value is the next item
@@ -67,6 +67,8 @@ def _build(source: Source, folder: str | None, image: YNode, v2: bool) -> ImageB
                 continue
             if text in ("--build-arg", "--network"):
                 pending_value_of = text
+            elif text.lstrip().startswith("{{"):
+                opaque = True  # a whole flag from a template may be any flag, a build arg too
             elif text.startswith("--build-arg="):
                 build_args.append(_arg(source, node, text[len("--build-arg="):], skip=len("--build-arg=")))
             elif text.startswith("--network="):
@@ -91,7 +93,8 @@ def _build(source: Source, folder: str | None, image: YNode, v2: bool) -> ImageB
         return append_key(source, image, [f"{flags_key}:", f"  - {item}"])
 
     build = ImageBuild(TOOL, None, dockerfile, build_args, stmt, source, stmt,
-                       network_host=network_host, add_build_arg=add_build_arg, unusable_args=unusable)
+                       network_host=network_host, add_build_arg=add_build_arg, unusable_args=unusable,
+                       opaque_args=opaque)
     # a mapping entry is a setting of its own shape (`NAME: value`), made by map_build_args
     build.build_args.extend(a for a, _ in map_args)
     build.passed.extend(s for _, s in map_args if s is not None)
