@@ -31,7 +31,8 @@ MAX_ENTRIES = 50_000
 MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one holds ~600 bytes a file)
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
 FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
-KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "gomod"))
+KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "goreleaser", "skaffold", "tilt",
+                   "gomod"))
 _CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -312,12 +313,15 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # -- what else a file's findings depend on ------------------------------------------------------
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
+BUILD_DEFINITIONS = ("goreleaser", "skaffold", "tilt")  # they build Dockerfiles, as CI files do
 DEPENDS = {
-    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab"),  # vendor/, contexts set by CI
-    "dockerignore": ("go", "dockerfile", "github", "action", "gitlab"),
+    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", *BUILD_DEFINITIONS),  # vendor/, contexts set by CI
+    "dockerignore": ("go", "dockerfile", "github", "action", "gitlab", *BUILD_DEFINITIONS),
     "github": ("go", "dockerfile", "dockerignore", "action"),
     "action": ("go", "dockerfile", "dockerignore", "action"),
     "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml"),
+    # what they pass is judged against the Dockerfiles they build
+    **{kind: ("go", "dockerfile", "dockerignore") for kind in BUILD_DEFINITIONS},
 }
 
 

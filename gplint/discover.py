@@ -24,6 +24,9 @@ NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml",
 DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.dockerignore
 GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 ACTION_NAMES = ("action.yml", "action.yaml")
+GORELEASER_NAMES = (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml")
+SKAFFOLD_NAMES = ("skaffold.yaml", "skaffold.yml")
+TILT_NAMES = ("tiltfile",)  # Tiltfile: Starlark, no extension
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
@@ -52,6 +55,12 @@ def kind_of(relpath: str) -> str | None:
         return "github"
     if lower in ACTION_NAMES:
         return "action"
+    if lower in GORELEASER_NAMES:
+        return "goreleaser"
+    if lower in SKAFFOLD_NAMES:
+        return "skaffold"
+    if lower in TILT_NAMES:
+        return "tilt"
     return None
 
 
@@ -76,6 +85,7 @@ def hook_files_pattern() -> str:
         dockerfile,
         f"{name}(?:{alternatives(DOCKERFILE_EXTENSIONS)})",
         f"{name}(?:{alternatives(YAML_SUFFIXES)})",
+        f"(?:{alternatives(TILT_NAMES)})",
     ]
     return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 

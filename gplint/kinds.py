@@ -7,7 +7,10 @@ DOCKERIGNORE = "dockerignore"
 GITHUB = "github"  # a GitHub Actions workflow
 ACTION = "action"  # a composite action (action.yml)
 GITLAB = "gitlab"  # .gitlab-ci.yml and the files it includes
+GORELEASER = "goreleaser"  # .goreleaser.yml: `dockers` / `dockers_v2` image builds
+SKAFFOLD = "skaffold"  # skaffold.yaml: `build.artifacts` image builds
+TILT = "tilt"  # a Tiltfile (Starlark): docker_build calls
 
-ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB)
-CI_KINDS = (GITHUB, ACTION, GITLAB)  # they start image builds and set a job's environment
-SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)  # where Go settings are written
+ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)
+CI_KINDS = (GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)  # they start image builds and set a job's environment
+SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)  # where Go settings are written

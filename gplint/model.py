@@ -105,6 +105,8 @@ class ImageBuild:
     add_build_arg: Callable[[str], object] | None = None
     opaque_args: bool = False  # arguments we cannot read (`$ARGS`, `${{ … }}`) may pass anything
     passed: list = field(default_factory=list)  # list[Setting]: each NAME=value build arg, as a setting
+    # build args written so that the tool rejects them (one GoReleaser item `--build-arg NAME=v`)
+    unusable_args: list[BuildArg] = field(default_factory=list)
 
     def __post_init__(self):
         if any("$" in a.name for a in self.build_args):

@@ -192,12 +192,13 @@ def effective_value(root: str, overrides: dict[str, str], path: str, offset: int
 def _passed_by_ci(project, dockerfile_rel: str, name: str):
     """(value, file, line) of each CI image build of this Dockerfile that passes build arg NAME."""
     from ..discover import kind_of
+    from ..kinds import CI_KINDS
     from ..model import ImageBuild
     from ..redact import redact
 
     for rel in project.inventory():
         kind = kind_of(rel)
-        if kind not in ("github", "action", "gitlab"):
+        if kind not in CI_KINDS:  # every source of builds: CI files and build definitions
             continue
         ci = project.document(rel, kind)
         for scope in ci.scopes if ci is not None else ():
