@@ -24,6 +24,8 @@ NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml",
 DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.dockerignore
 GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 ACTION_NAMES = ("action.yml", "action.yaml")
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")  # §20.1
+BAKE_NAMES = ("docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "docker-bake.override.json")  # §21.1
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
@@ -52,6 +54,10 @@ def kind_of(relpath: str) -> str | None:
         return "github"
     if lower in ACTION_NAMES:
         return "action"
+    if name in COMPOSE_NAMES:  # compose looks for these exact names (§20.1)
+        return "compose"
+    if name in BAKE_NAMES:
+        return "bake"
     return None
 
 
@@ -76,6 +82,7 @@ def hook_files_pattern() -> str:
         dockerfile,
         f"{name}(?:{alternatives(DOCKERFILE_EXTENSIONS)})",
         f"{name}(?:{alternatives(YAML_SUFFIXES)})",
+        f"(?:{alternatives(BAKE_NAMES)})",
     ]
     return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 

@@ -7,7 +7,9 @@ DOCKERIGNORE = "dockerignore"
 GITHUB = "github"  # a GitHub Actions workflow
 ACTION = "action"  # a composite action (action.yml)
 GITLAB = "gitlab"  # .gitlab-ci.yml and the files it includes
+COMPOSE = "compose"  # compose.yaml, docker-compose.yml (§20)
+BAKE = "bake"  # docker-bake.hcl / .json (§21)
 
-ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB)
-CI_KINDS = (GITHUB, ACTION, GITLAB)  # they start image builds and set a job's environment
-SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)  # where Go settings are written
+ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE)
+CI_KINDS = (GITHUB, ACTION, GITLAB, COMPOSE, BAKE)  # they start image builds (and CI sets a job's environment)
+SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE)  # where Go settings are written
