@@ -103,14 +103,25 @@ def parse_dotenv(text: str) -> dict[str, str]:
         if not eq or not _NAME.fullmatch(name):
             continue
         value = value.strip()
-        if value[:1] in ("'", '"') and value.find(value[0], 1) > 0:
-            quote = value[0]
-            value = value[1:value.index(quote, 1)]
-            if quote == '"':
-                value = value.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+        if value[:1] == "'" and value.find("'", 1) > 0:
+            value = value[1:value.index("'", 1)]
+        elif value[:1] == '"' and (closing := _closing_quote(value)) > 0:
+            value = re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), value[1:closing])
         else:
             hash_at = value.find(" #")
             if hash_at >= 0:
                 value = value[:hash_at].rstrip()
         out[name] = value
     return out
+
+
+def _closing_quote(value: str) -> int:
+    i = 1
+    while i < len(value):
+        if value[i] == "\\":
+            i += 2
+            continue
+        if value[i] == '"':
+            return i
+        i += 1
+    return -1
