@@ -24,7 +24,9 @@ NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml",
 DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.dockerignore
 GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 ACTION_NAMES = ("action.yml", "action.yaml")
-COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")  # §20.1
+# compose-go's DefaultFileNames and DefaultOverrideFileNames (§20.1)
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "compose.override.yaml",
+                 "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml")
 BAKE_NAMES = ("docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "docker-bake.override.json")  # §21.1
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 AUX_NAMES = ("go.mod", "go.work")

@@ -346,3 +346,18 @@ def test_hcl2_is_imported_only_when_a_bake_hcl_file_is_present(repo, tmp_path):
         assert not {"hcl2", "lark"} & _imported(tmp_path, target), target
     repo({"docker-bake.hcl": 'target "a" {}\n'})  # read for its builds whatever is linted
     assert {"hcl2", "lark"} <= _imported(tmp_path, "docker-bake.hcl")
+
+
+def test_bake_null_arg_keeps_an_inherited_value_as_buildx_merges():
+    text = ('target "base" {\n  args = { GOSUMDB = "off" }\n}\n'
+            'target "app" {\n  inherits = ["base"]\n  args = {\n    GOSUMDB = null\n    GOFLAGS = null\n  }\n}\n')
+    [build] = builds(bake.lower(Source("docker-bake.hcl", "/nonexistent/docker-bake.hcl", "bake", text)))
+    assert [(a.name, a.value) for a in build.build_args] == [("GOSUMDB", "off")]
+
+
+def test_compose_override_file_is_a_compose_file():
+    from gplint.discover import kind_of
+
+    assert kind_of("svc/docker-compose.override.yml") == "compose"
+    assert kind_of("docker-compose.ci.yml") is None  # named only by -f: not found by its name
+    assert kind_of("docker-bake.override.hcl") == "bake"

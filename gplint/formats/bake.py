@@ -69,7 +69,8 @@ class BakeFile:
     # -- targets --------------------------------------------------------------------------------
     def resolved(self, name: str, seen: tuple = ()) -> tuple[dict, dict] | None:
         """(attributes, args) of a target with what it inherits: parents first, own values win,
-        `args` merged by key (a null value is kept here: it removes the arg at the end)."""
+        `args` merged by key; a null value drops the arg at the end, but never replaces an
+        inherited value (buildx Target.Merge skips nil args)."""
         block = self.targets.get(name)
         if block is None or name in seen or len(seen) > _MAX_DEPTH:
             return None
@@ -84,6 +85,8 @@ class BakeFile:
         own = block.attrs.get("args")
         if own is not None and own.kind == "object":
             for key, key_node, value in own.items:
+                if value.kind == "null" and key in args:
+                    continue  # buildx's Target.Merge skips a nil arg: the inherited value stays (§21.3)
                 args[key] = (key_node, value)
         elif own is not None:
             args["$"] = None  # args we cannot read
