@@ -1,6 +1,7 @@
 """docker/bake-action in a workflow: the bake targets it builds, as ImageBuilds of the job
-(§21.5). `files` (default: the bake file names in `workdir`), `targets` (default: the `default`
-group) and `set` (`<target pattern>.args.NAME=value`, which overrides the file) are read; the
+(§21.5). `source` (the repository by default), `files` (default: the bake file names),
+`targets` (default: the `default` group) and `set` (`<target pattern>.args.NAME=value`, which
+overrides the file) are read; the
 target's own args count as passed but are judged in the bake file (ImageBuild.defined_args), so
 a finding is never made twice. GP104's fix edits the bake file (bake.py's adder)."""
 from __future__ import annotations
@@ -27,11 +28,7 @@ def bake_action_builds(source: Source, step, stmt: Span, project, set_lines: lis
         node = inputs.get(name) if inputs is not None else None
         return node if node is not None and node.kind == "scalar" else None
 
-    origin = scalar("source")
-    if origin is not None and (origin.value or ".") != ".":
-        return []  # a Git context or another folder: its files are not these
-    workdir_node = scalar("workdir")
-    workdir = _relative(workdir_node.value or ".") if workdir_node is not None else ""
+    workdir = _source_folder(scalar("source"), scalar("workdir"))
     if workdir is None:
         return []
     files_node, targets_node = scalar("files"), scalar("targets")
@@ -62,6 +59,24 @@ def bake_action_builds(source: Source, step, stmt: Span, project, set_lines: lis
             build.opaque_args = build.opaque_args or defined.opaque_args or opaque
             out.append(build)
     return out
+
+
+def _source_folder(source_node, workdir_node) -> str | None:
+    """The repository folder the bake files are read from (§21.5): `source` unset or
+    `{{defaultContext}}` is the workflow's own repository at its commit (a Git context, `:sub`
+    a folder of it); a local folder is itself; any other Git or HTTP ref is not this repository.
+    `workdir` is the input of bake-action v5 and older."""
+    if source_node is not None and source_node.value:
+        text = source_node.value.strip()
+        if text.startswith("{{defaultContext}}"):
+            sub = text[len("{{defaultContext}}"):]
+            return _relative(sub[1:] or ".") if sub.startswith(":") else ("" if not sub else None)
+        if "://" in text or text.startswith("git@") or "{{" in text:
+            return None
+        return _relative(text)
+    if workdir_node is not None:
+        return _relative(workdir_node.value or ".")
+    return ""
 
 
 def _bake_file(project, rel: str) -> BakeFile | None:

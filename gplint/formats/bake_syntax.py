@@ -4,10 +4,13 @@ nodes carry character offsets) or from JSON (yamlpos). python-hcl2 and lark are 
 only, so a repository without a bake HCL file never pays for them (~100 ms)."""
 from __future__ import annotations
 
+from ..errors import GplintError
 from ..records import dataclass, field
 
 
-class BakeSyntaxError(Exception):
+class BakeSyntaxError(GplintError):
+    """A bake file that does not parse; `offset` is where (0 when unknown)."""
+
     def __init__(self, message: str, offset: int):
         super().__init__(message)
         self.message = message
