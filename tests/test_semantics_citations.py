@@ -84,8 +84,10 @@ def missing_tests(pins: list[tuple[str, str]], root: Path) -> list[tuple[str, st
 def test_the_reference_is_numbered_consistently():
     text = REFERENCE.read_text(encoding="utf-8")
     sections = [int(n) for n in SECTION.findall(text)]
-    assert sections == list(range(1, len(sections) + 1)), "sections must be ## 1. … ## N. in order"
-    assert len(sections) >= 16
+    # in order, from 1; a gap is allowed: section numbers are assigned to parallel work
+    # (compose is §20 and bake §21 whether or not §17-§19 have landed yet)
+    assert sections[:16] == list(range(1, 17)), "sections must start ## 1. … ## 16. in order"
+    assert all(a < b for a, b in zip(sections, sections[1:])), "sections must be in increasing order"
     current = None
     seen = set()
     for line in text.splitlines():
