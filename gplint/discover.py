@@ -6,7 +6,7 @@ import os
 import re
 
 from .confined import find_root  # noqa: F401  (callers ask discover for the root)
-from .kinds import ALL_KINDS
+from .kinds import ALL_KINDS, BAKE_NAMES, COMPOSE_NAMES
 from .records import dataclass
 from .semantics.linear_regex import Unsupported as LinearUnsupported
 from .semantics.linear_regex import compile_safe
@@ -24,10 +24,6 @@ NOT_DOCKERFILE_SUFFIXES = (".md", ".txt", ".rst", ".sh", ".py", ".json", ".yml",
 DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.dockerignore
 GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 ACTION_NAMES = ("action.yml", "action.yaml")
-# compose-go's DefaultFileNames and DefaultOverrideFileNames (§20.1)
-COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "compose.override.yaml",
-                 "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml")
-BAKE_NAMES = ("docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "docker-bake.override.json")  # §21.1
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)

@@ -13,3 +13,8 @@ BAKE = "bake"  # docker-bake.hcl / .json (§21)
 ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE)
 CI_KINDS = (GITHUB, ACTION, GITLAB, COMPOSE, BAKE)  # they start image builds (and CI sets a job's environment)
 SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE)  # where Go settings are written
+
+# compose-go's DefaultFileNames and DefaultOverrideFileNames (§20.1)
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "compose.override.yaml",
+                 "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml")
+BAKE_NAMES = ("docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "docker-bake.override.json")  # §21.1

@@ -361,3 +361,14 @@ def test_compose_override_file_is_a_compose_file():
     assert kind_of("svc/docker-compose.override.yml") == "compose"
     assert kind_of("docker-compose.ci.yml") is None  # named only by -f: not found by its name
     assert kind_of("docker-bake.override.hcl") == "bake"
+
+
+def test_compose_include_reads_a_local_file_in_its_own_folder(repo, capsys):
+    repo({"compose.yaml": "include:\n  - svc/services.yaml\n  - path: other/compose.yaml\n",
+          "svc/services.yaml": "services:\n  api:\n    build:\n      context: .\n      args:\n        - GOPROXY=${P}\n",
+          "svc/.env": "P=http://localhost:3000\n", "svc/Dockerfile": dockerfile("GOPROXY"),
+          "other/compose.yaml": "services:\n  b:\n    build:\n      context: .\n      args:\n        - GOFLAGS=-x\n",
+          "other/Dockerfile": dockerfile()})
+    _, diags = lint(capsys, ".")
+    # the included file's builds, judged where written; other/compose.yaml on its own, once
+    assert found(diags, "GP105", "GP107") == [("GP105", "other/compose.yaml", 6), ("GP107", "svc/services.yaml", 6)]

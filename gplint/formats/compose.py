@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 
 from ..diagnostic import Edit
+from ..kinds import COMPOSE_NAMES
 from ..model import BuildArg, Document, ImageBuild, InputProblem, Scope, Setting
 from ..source import Source, Span
 from .interpolation import interpolate, parse_dotenv
@@ -30,20 +31,51 @@ def lower(source: Source, project=None) -> Document:
     if root is None:
         return doc
     folder = _folder(source, project)
+    _services(doc, source, root, project, folder)
+    for rel in _included(root, project, folder):
+        included = project.source(rel, "compose")
+        try:
+            other = load_yaml(included.text) if included is not None else None
+        except YamlError:
+            continue  # linted on its own if it is a compose file by name; else silent
+        if other is not None and other.kind == "map":
+            _services(doc, included, other, project, posixpath.dirname(rel))
+    return doc
+
+
+def _services(doc: Document, source: Source, root: YNode, project, folder: str) -> None:
     env = _dotenv(project, folder)
     services = root.get("services")
     if services is None or services.kind != "map":
-        return doc
-    for index, (key, service) in enumerate(services.items):
+        return
+    for key, service in services.items:
         if key.kind != "scalar" or service.kind != "map":
             continue
-        build = _service_build(doc, project, folder, env, services, service, key.value or "")
+        build = _service_build(source, project, folder, env, services, service)
         if build is None:
             continue
+        index = len(doc.scopes)
         scope = Scope("job", key.value or str(index), index, source, Span(key.start, pair_end(key, service)))
         scope.events.append(build)
         doc.scopes.append(scope)
-    return doc
+
+
+def _included(root: YNode, project, folder: str) -> list[str]:
+    """`include:` entries that are local files (a string, or a mapping's `path`) and that are not
+    compose files by name: those are linted on their own, and their builds found there (§20.5).
+    Each included file's paths and `.env` are its own folder's (its project_directory default)."""
+    node = root.get("include")
+    if project is None or node is None or node.kind != "seq":
+        return []
+    out = []
+    for item in node.items:
+        path = item if item.kind == "scalar" else _get(item, "path")
+        if path is None or path.kind != "scalar" or not path.value:
+            continue
+        rel = _relative(folder, path.value)
+        if rel and posixpath.basename(rel) not in COMPOSE_NAMES and rel not in out:
+            out.append(rel)
+    return out
 
 
 def _load(doc: Document) -> YNode | None:
@@ -114,12 +146,12 @@ class _Build:
         self.opaque = False
 
 
-def _service_build(doc, project, folder, env, services, service, name) -> ImageBuild | None:
+def _service_build(source: Source, project, folder, env, services, service) -> ImageBuild | None:
     build_node = _get(service, "build")
     if build_node is None and _get(service, "extends") is None:
         return None
     build = _Build()
-    found = _collect(doc.source, project, folder, env, services, service, build, 0)
+    found = _collect(source, project, folder, env, services, service, build, 0)
     if not found or build.inline:
         return None  # no build, or a Dockerfile written inline: nothing of the repository's is built
     context = build.context if build.context_written else folder
@@ -129,9 +161,9 @@ def _service_build(doc, project, folder, env, services, service, name) -> ImageB
         dockerfile = None if written.startswith("/") else _relative(context, written)
     node = build_node if build_node is not None else service
     stmt = Span(node.start, node.end)
-    image = ImageBuild(TOOL, context, dockerfile, list(build.args.values()), stmt, doc.source, stmt,
+    image = ImageBuild(TOOL, context, dockerfile, list(build.args.values()), stmt, source, stmt,
                        network_host=build.network == "host", passed=list(build.settings.values()),
-                       add_build_arg=_adder(doc.source, service, build_node))
+                       add_build_arg=_adder(source, service, build_node))
     image.opaque_args = image.opaque_args or build.opaque
     return image
 
