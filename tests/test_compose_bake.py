@@ -372,3 +372,58 @@ def test_compose_include_reads_a_local_file_in_its_own_folder(repo, capsys):
     _, diags = lint(capsys, ".")
     # the included file's builds, judged where written; other/compose.yaml on its own, once
     assert found(diags, "GP105", "GP107") == [("GP105", "other/compose.yaml", 6), ("GP107", "svc/services.yaml", 6)]
+
+
+COMPOSE_WORKFLOW = """\
+on: push
+env:
+  GOPROXY: https://goproxy.example.com
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker compose -f ci/compose.ci.yml build --pull --build-arg GONOSUMDB=x api
+      - run: docker compose up -d --build
+"""
+
+
+def test_docker_compose_in_a_workflow_builds_its_services_and_gp104_fixes_the_compose_file(repo, capsys):
+    base = "services:\n  app:\n    build:\n      context: .\n      args:\n        GOFLAGS: -mod=mod\n"
+    ci = "services:\n  api:\n    build:\n      context: ..\n      args:\n        - GOFLAGS=-mod=mod\n  web:\n    build: ..\n"
+    repo({".github/workflows/ci.yml": COMPOSE_WORKFLOW, "compose.yaml": base, "ci/compose.ci.yml": ci,
+          "Dockerfile": dockerfile("GOPROXY", "GOFLAGS")})
+    _, diags = lint(capsys, ".")
+    assert found(diags) == [("GP104", ".github/workflows/ci.yml", 8),  # api only: `web` is not named
+                            ("GP104", ".github/workflows/ci.yml", 9),
+                            ("GP105", ".github/workflows/ci.yml", 8)]  # the command line's --build-arg
+    main(["--no-cache", "--fix", "--select", "GP104", "."])
+    capsys.readouterr()
+    assert Path("compose.yaml").read_text() == base + "        GOPROXY:\n"
+    assert Path("ci/compose.ci.yml").read_text() == ci.replace("-mod=mod\n", "-mod=mod\n        - GOPROXY\n")
+    _, diags = lint(capsys, ".")
+    assert found(diags, "GP104") == []
+
+
+def test_an_override_file_passing_the_arg_counts(repo, capsys):
+    repo({".github/workflows/ci.yml": COMPOSE_WORKFLOW.replace(
+              "docker compose -f ci/compose.ci.yml build --pull --build-arg GONOSUMDB=x api", "true"),
+          "compose.yaml": "services:\n  app:\n    build: .\n",
+          "compose.override.yml": "services:\n  app:\n    build:\n      args:\n        - GOPROXY\n",
+          "Dockerfile": dockerfile("GOPROXY")})
+    _, diags = lint(capsys, ".")
+    assert found(diags, "GP104") == []
+
+
+@pytest.mark.parametrize("command", [
+    "docker compose --project-directory x build",  # paths elsewhere: not followed
+    "docker compose build $SERVICES",
+    "docker compose -f $FILE build",
+    "docker compose ps",
+])
+def test_compose_commands_we_cannot_read_build_nothing(repo, capsys, command):
+    repo({".github/workflows/ci.yml": COMPOSE_WORKFLOW.replace(
+              "docker compose -f ci/compose.ci.yml build --pull --build-arg GONOSUMDB=x api", command)
+          .replace("docker compose up -d --build", "true"),
+          "compose.yaml": "services:\n  app:\n    build: .\n", "Dockerfile": dockerfile("GOPROXY")})
+    _, diags = lint(capsys, ".")
+    assert found(diags, "GP104") == []

@@ -115,7 +115,7 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None, project=None)
         run = step.get("run")
         writes: list = []
         if run is not None and run.kind == "scalar":
-            events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV")
+            events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV", project=project)
             scope.events.extend(events)
         uses = step.get("uses")
         if uses is not None and uses.kind == "scalar" and (uses.value or "").split("@")[0] == BUILD_PUSH:
