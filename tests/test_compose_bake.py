@@ -427,3 +427,10 @@ def test_compose_commands_we_cannot_read_build_nothing(repo, capsys, command):
           "compose.yaml": "services:\n  app:\n    build: .\n", "Dockerfile": dockerfile("GOPROXY")})
     _, diags = lint(capsys, ".")
     assert found(diags, "GP104") == []
+
+
+def test_compose_paths_that_need_the_environment_resolve_to_nothing(tmp_path):
+    text = ("services:\n  a:\n    build:\n      context: .\n      dockerfile: ${DF}\n"
+            "  b:\n    build:\n      context: ${CTX}\n  c:\n    build:\n      context: ${CTX:-sub}\n")
+    doc = compose.lower(Source("compose.yaml", str(tmp_path / "compose.yaml"), "compose", text))
+    assert [(b.context, b.dockerfile) for b in builds(doc)] == [("", None), (None, None), ("sub", "sub/Dockerfile")]

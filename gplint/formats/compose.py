@@ -139,6 +139,7 @@ class _Build:
         self.context: str | None = None  # repository-relative, resolved in the file that writes it
         self.context_written = False
         self.dockerfile: str | None = None
+        self.dockerfile_written = False  # written but unknown (`${DOCKERFILE}`) stays None
         self.inline = False
         self.network: str | None = None
         self.args: dict[str, BuildArg] = {}  # by name, in order
@@ -156,8 +157,8 @@ def _service_build(source: Source, project, folder, env, services, service) -> I
         return None  # no build, or a Dockerfile written inline: nothing of the repository's is built
     context = build.context if build.context_written else folder
     dockerfile = None
-    if context is not None:
-        written = build.dockerfile or "Dockerfile"
+    written = build.dockerfile if build.dockerfile_written else "Dockerfile"
+    if context is not None and written is not None:
         dockerfile = None if written.startswith("/") else _relative(context, written)
     node = build_node if build_node is not None else service
     stmt = Span(node.start, node.end)
@@ -206,7 +207,7 @@ def _collect(source, project, folder, env, services, service, build: _Build, dep
         if word == "context":
             _set_context(build, folder, text)
         elif word == "dockerfile":
-            build.dockerfile = text
+            build.dockerfile, build.dockerfile_written = text, True
         elif word == "dockerfile_inline":
             build.inline = True
         elif word == "network":
@@ -240,7 +241,7 @@ def _extend_from_file(project, folder, env, file, name, build, depth) -> bool:
     found = _collect(other, project, other_folder, env, services, base, inner, depth + 1)
     if inner.context_written:  # resolved against the base's own folder (§20.5)
         build.context, build.context_written = inner.context, True
-    build.dockerfile, build.inline = inner.dockerfile, inner.inline
+    build.dockerfile, build.dockerfile_written, build.inline = inner.dockerfile, inner.dockerfile_written, inner.inline
     build.network = inner.network
     build.args.update(inner.args)
     build.settings.update(inner.settings)
