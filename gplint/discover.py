@@ -52,9 +52,9 @@ def kind_of(relpath: str) -> str | None:
         return "github"
     if lower in ACTION_NAMES:
         return "action"
-    if name in COMPOSE_NAMES:  # compose looks for these exact names (§20.1)
+    if lower in COMPOSE_NAMES:  # §20.1 (compared like every other name: case-insensitively)
         return "compose"
-    if name in BAKE_NAMES:
+    if lower in BAKE_NAMES:  # §21.1
         return "bake"
     return None
 

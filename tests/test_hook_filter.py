@@ -62,6 +62,8 @@ NAMES = [
     ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab-ci.yml.bak", "ci.yml", "ci.YAML", "go.yml", "action.yml",
     "action.yaml", "x.yml.bak", "yml", "README.md", "main.go", "go.mod", "Makefile", "Dockerfile.md.txt",
     "docker-compose.yml", "Dockerfile.yml.prod", "Containerfile.j2",
+    "docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "Docker-Bake.HCL", "docker-bake.hcl.bak",
+    "my-docker-bake.hcl", "bake.hcl", "compose.yaml", "compose.override.yml",
 ]
 FOLDERS = ["", "docs/", ".github/workflows/", ".github/", "a/b/", "workflows/", "Dockerfile/", "x.yml/",
            "Dockerfile.d/"]
@@ -78,6 +80,7 @@ def test_filter_agrees_with_discovery(path):
 @pytest.mark.parametrize("path,expected", [
     ("Dockerfile", True), ("build/Dockerfile.prod", True), ("docs/Dockerfile.md", False), ("Dockerfile.j2", False),
     ("ci/go.yml", True), ("README.md", False), ("api.Dockerfile", True), ("deploy/app.dockerignore", True),
+    ("docker-bake.hcl", True), ("build/docker-bake.override.json", True), ("main.tf", False),
 ])
 def test_filter_examples(path, expected):
     assert passes(path) is expected

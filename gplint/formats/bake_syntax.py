@@ -132,7 +132,8 @@ def _parse_hcl(text: str) -> list[Block]:
         labels = [label(c) for c in node.children if isinstance(c, Tree) and c.data in ("string", "identifier")][1:]
         block = Block(ident(idents[0]) if idents else "", labels, node.meta.start_pos, node.meta.end_pos)
         rbrace = [c for c in node.children if isinstance(c, Token) and c.type == "RBRACE"]
-        block.body_end = rbrace[-1].start_pos if rbrace else -1
+        closing = rbrace[-1].start_pos if rbrace else None
+        block.body_end = closing if closing is not None else -1
         for body in trees(node, "body"):
             for attr in trees(body, "attribute"):
                 names, values = trees(attr, "identifier"), trees(attr, "expr_term")

@@ -226,7 +226,7 @@ def _extend_from_file(project, folder, env, file, name, build, depth) -> bool:
         return False
     rel = _relative(folder, file)
     other = project.source(rel, "compose") if rel else None
-    if other is None:
+    if other is None or rel is None:
         return False
     try:
         root = load_yaml(other.text)
