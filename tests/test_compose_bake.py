@@ -434,3 +434,23 @@ def test_compose_paths_that_need_the_environment_resolve_to_nothing(tmp_path):
             "  b:\n    build:\n      context: ${CTX}\n  c:\n    build:\n      context: ${CTX:-sub}\n")
     doc = compose.lower(Source("compose.yaml", str(tmp_path / "compose.yaml"), "compose", text))
     assert [(b.context, b.dockerfile) for b in builds(doc)] == [("", None), (None, None), ("sub", "sub/Dockerfile")]
+
+
+def test_a_well_formed_bake_file_hcl2_refuses_is_skipped_not_gp001(repo, capsys):
+    repo({"docker-bake.hcl": 'function "f" {\n  params = [a, ...b]\n  result = a\n}\ntarget "x" {}\n'})
+    assert lint(capsys, "docker-bake.hcl") == (0, [])
+
+
+@pytest.mark.parametrize("text, broken", [
+    ('target "a" {\n', True),
+    ('target "a" {\n  context = "x\n}\n', True),
+    ('target "a" { /* open\n}\n', True),
+    ('target "a" {\n  x = <<EOT\nbody\n}\n', True),
+    ('target "a" {\n  x = [1, 2}\n}\n', True),
+    ('target "a" {\n  x = "${f("}")}" # }\n  y = <<-EOT\n  {\n  EOT\n}\n', False),
+    ('// {\ntarget "a" {}\n', False),
+])
+def test_clearly_broken_hcl(text, broken):
+    from gplint.formats.bake_syntax import clearly_broken
+
+    assert clearly_broken(text) is broken

@@ -121,9 +121,10 @@ def lower(source: Source, project=None) -> Document:
     try:
         bake = load(source)
     except BakeSyntaxError as exc:
-        at = min(exc.offset, len(source.text))
-        doc.problems.append(InputProblem(Span(at, at), exc.message))
-        return doc
+        if exc.broken:
+            at = min(exc.offset, len(source.text))
+            doc.problems.append(InputProblem(Span(at, at), exc.message))
+        return doc  # well-formed but beyond python-hcl2: buildx may read it; say nothing
     folder = _folder(source, project)
     for index, name in enumerate(bake.built()):
         build = target_build(bake, name, folder)

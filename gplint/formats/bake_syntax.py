@@ -4,17 +4,22 @@ nodes carry character offsets) or from JSON (yamlpos). python-hcl2 and lark are 
 only, so a repository without a bake HCL file never pays for them (~100 ms)."""
 from __future__ import annotations
 
+import re
+
 from ..errors import GplintError
 from ..records import dataclass, field
 
 
 class BakeSyntaxError(GplintError):
-    """A bake file that does not parse; `offset` is where (0 when unknown)."""
+    """A bake file that does not parse; `offset` is where (0 when unknown). `broken` is False
+    when the file looks well-formed (brackets, strings and heredocs close) and only python-hcl2
+    refuses it: then it is skipped, not reported, since buildx may well read it."""
 
-    def __init__(self, message: str, offset: int):
+    def __init__(self, message: str, offset: int, broken: bool = True):
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.broken = broken
 
 
 @dataclass(slots=True, eq=False)
@@ -55,9 +60,9 @@ def _parse_hcl(text: str) -> list[Block]:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
         raise BakeSyntaxError(f"invalid HCL: unexpected input at line {exc.line}, column {exc.column}",
-                              max(0, getattr(exc, "pos_in_stream", 0) or 0)) from None
+                              max(0, getattr(exc, "pos_in_stream", 0) or 0), clearly_broken(text)) from None
     except (LarkError, ValueError, RecursionError) as exc:
-        raise BakeSyntaxError(f"invalid HCL: {type(exc).__name__}", 0) from None
+        raise BakeSyntaxError(f"invalid HCL: {type(exc).__name__}", 0, clearly_broken(text)) from None
 
     def trees(node, name):
         return [c for c in node.children if isinstance(c, Tree) and c.data == name]
@@ -142,6 +147,75 @@ def _parse_hcl(text: str) -> list[Block]:
                     block.attr_spans[ident(names[0])] = (attr.meta.start_pos, attr.meta.end_pos)
         blocks.append(block)
     return blocks
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def clearly_broken(text: str) -> bool:
+    """Whether HCL text is malformed beyond doubt: a bracket that does not close (or closes the
+    wrong one), a quoted string that runs to the end of its line, an unterminated `/* */` or
+    heredoc. Linear; `${ }` inside strings is followed by its braces."""
+    stack: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#" or text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                return True
+            i = j + 2
+        elif text.startswith("<<", i):
+            m = re.match(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n", text[i:i + 200])
+            if m is None:
+                i += 2
+                continue
+            end = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*\r?$", re.M).search(text, i + m.end())
+            if end is None:
+                return True
+            i = end.end()
+        elif c == '"':
+            i += 1
+            depth = 0
+            while i < n:
+                ch = text[i]
+                if ch == "\\":
+                    i += 2
+                    continue
+                if ch == "\n" and depth == 0:
+                    return True
+                if text.startswith("${", i) or text.startswith("%{", i):
+                    depth += 1
+                    i += 2
+                    continue
+                if ch == "}" and depth:
+                    depth -= 1
+                elif ch == '"' and depth == 0:
+                    break
+                elif ch == '"':  # a string inside `${ }`: its braces do not count
+                    j = i + 1
+                    while j < n and text[j] not in '"\n':
+                        j += 2 if text[j] == "\\" else 1
+                    if j >= n or text[j] == "\n":
+                        return True
+                    i = j
+                i += 1
+            else:
+                return True
+            i += 1
+        elif c in _PAIRS:
+            stack.append(_PAIRS[c])
+            i += 1
+        elif c in ")]}":
+            if not stack or stack.pop() != c:
+                return True
+            i += 1
+        else:
+            i += 1
+    return bool(stack)
 
 
 def _unescape(text: str) -> str:
