@@ -454,3 +454,35 @@ def test_clearly_broken_hcl(text, broken):
     from gplint.formats.bake_syntax import clearly_broken
 
     assert clearly_broken(text) is broken
+
+
+# -- hostile input: fan-out stays linear (work bounded by CPU time, never the wall clock) ---------
+def test_compose_extends_chain_is_linear(tmp_path):
+    from hangguard import hang_guard
+
+    services = "".join(f"  s{i}:\n    extends: s{i - 1}\n" for i in range(1, 3000))
+    text = "services:\n  s0:\n    build:\n      context: .\n      args: [GOPROXY=x]\n" + services
+    with hang_guard(20):
+        doc = compose.lower(Source("compose.yaml", str(tmp_path / "compose.yaml"), "compose", text))
+    # extends is followed 16 levels deep: the first 17 services build, the rest are too deep
+    assert 17 <= len(builds(doc)) <= 3000
+
+
+def test_bake_inherits_groups_and_variables_fan_out_once_each():
+    from hangguard import hang_guard
+
+    n = 40
+    parts = ['variable "V0" { default = "ab" }\n', 'target "t0" {\n  args = { GOPROXY = "${V30}" }\n}\n',
+             'target "t1" {}\n', 'group "g0" { targets = ["t0"] }\n']
+    for i in range(1, n):
+        parts.append(f'variable "V{i}" {{ default = "${{V{i - 1}}}${{V{i - 1}}}" }}\n')
+        parts.append(f'group "g{i}" {{ targets = ["g{i - 1}", "g{i - 1}", "t{i}"] }}\n')
+    for i in range(2, n):
+        parts.append(f'target "t{i}" {{ inherits = ["t{i - 1}", "t{i - 2}"] }}\n')
+    text = "".join(parts)
+    with hang_guard(20):
+        parsed = bake.load(Source("docker-bake.hcl", "/nonexistent/docker-bake.hcl", "bake", text))
+        assert 0 < len(parsed.expand([f"g{n - 1}"])) <= n  # groups nest 32 deep at most
+        doc = bake.lower(Source("docker-bake.hcl", "/nonexistent/docker-bake.hcl", "bake", text))
+    by_name = {s.name: e for s in doc.scopes for e in s.events}
+    assert by_name[f"t{n - 1}"].build_args[0].dynamic  # 2^31 characters: not evaluated

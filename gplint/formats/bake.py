@@ -20,6 +20,7 @@ from .bake_syntax import BakeSyntaxError, Block, BNode, parse
 
 TOOL = "docker buildx bake"
 _MAX_DEPTH = 32
+_MAX_VALUE = 100_000  # characters of one evaluated string
 _UNSET = object()  # a variable whose value comes from the environment (null or no default)
 
 
@@ -31,18 +32,26 @@ class BakeFile:
         self.variables = {b.labels[0]: b for b in blocks if b.type == "variable" and b.labels}
         self.targets = {b.labels[0]: b for b in blocks if b.type == "target" and b.labels}
         self.groups = {b.labels[0]: b for b in blocks if b.type == "group" and b.labels}
+        # memos: inherits, groups and variables may fan out (each named many times), so each is
+        # resolved once, as buildx does (`visited` in Config.target)
+        self._values: dict = {}
+        self._resolved: dict = {}
+        self._expanded: dict = {}
 
     # -- values ---------------------------------------------------------------------------------
     def variable(self, name: str, depth: int = 0):
         """A variable's default as a string, _UNSET (null or none: from the environment), or None
         (unknown: an expression we do not evaluate)."""
+        if name in self._values:
+            return self._values[name]
         block = self.variables.get(name)
         if block is None or depth > _MAX_DEPTH:
             return None
+        self._values[name] = None  # a variable that refers to itself is unknown
         default = block.attrs.get("default")
-        if default is None or default.kind == "null":
-            return _UNSET
-        return self.string(default, depth + 1)
+        value = _UNSET if default is None or default.kind == "null" else self.string(default, depth + 1)
+        self._values[name] = value
+        return value
 
     def string(self, node: BNode, depth: int = 0) -> str | None:
         if node.kind == "ref":
@@ -51,13 +60,14 @@ class BakeFile:
         if node.kind != "str":
             return None
         out = []
+        size = 0
         for part in node.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.variable(part[1], depth) if part[0] == "ref" else None
+            value = part if isinstance(part, str) else self.variable(part[1], depth) if part[0] == "ref" else None
             if not isinstance(value, str):
                 return None
+            size += len(value)
+            if size > _MAX_VALUE:
+                return None  # `"${A}${A}"` doubling: not a value anyone writes
             out.append(value)
         return "".join(out)
 
@@ -71,6 +81,8 @@ class BakeFile:
         """(attributes, args) of a target with what it inherits: parents first, own values win,
         `args` merged by key; a null value drops the arg at the end, but never replaces an
         inherited value (buildx Target.Merge skips nil args)."""
+        if name in self._resolved:
+            return self._resolved[name]
         block = self.targets.get(name)
         if block is None or name in seen or len(seen) > _MAX_DEPTH:
             return None
@@ -90,6 +102,7 @@ class BakeFile:
                 args[key] = (key_node, value)
         elif own is not None:
             args["$"] = None  # args we cannot read
+        self._resolved[name] = (attrs, args)
         return attrs, args
 
     def built(self) -> list[str]:
@@ -101,14 +114,16 @@ class BakeFile:
 
     def expand(self, names: list[str], depth: int = 0) -> list[str]:
         """Target names with groups expanded (a name that is both is a group, as bake reads it)."""
-        out: list[str] = []
+        out: dict[str, None] = {}
         for name in names:
             if name in self.groups and depth < _MAX_DEPTH:
-                out.extend(t for t in self.expand(self.strings(self.groups[name].attrs.get("targets")), depth + 1)
-                           if t not in out)
-            elif name in self.targets and name not in out:
-                out.append(name)
-        return out
+                if name not in self._expanded:
+                    self._expanded[name] = []  # a group inside itself adds nothing
+                    self._expanded[name] = self.expand(self.strings(self.groups[name].attrs.get("targets")), depth + 1)
+                out.update(dict.fromkeys(self._expanded[name]))
+            elif name in self.targets:
+                out[name] = None
+        return list(out)
 
 
 def load(source: Source) -> BakeFile:

@@ -45,10 +45,11 @@ def lower(source: Source, project=None) -> Document:
 
 def _services(doc: Document, source: Source, root: YNode, project, folder: str) -> None:
     env = _dotenv(project, folder)
-    services = root.get("services")
-    if services is None or services.kind != "map":
+    node = root.get("services")
+    if node is None or node.kind != "map":
         return
-    for key, service in services.items:
+    services = _by_name(node)
+    for key, service in node.items:
         if key.kind != "scalar" or service.kind != "map":
             continue
         build = _service_build(source, project, folder, env, services, service)
@@ -58,6 +59,12 @@ def _services(doc: Document, source: Source, root: YNode, project, folder: str) 
         scope = Scope("job", key.value or str(index), index, source, Span(key.start, pair_end(key, service)))
         scope.events.append(build)
         doc.scopes.append(scope)
+
+
+def _by_name(services: YNode) -> dict[str, YNode]:
+    """Services by name (the last of a repeated name, as YAML readers keep it): `extends` looks
+    them up once each, never by scanning the list (a chain of thousands stays linear)."""
+    return {k.value: v for k, v in merged_items(services) if k.kind == "scalar" and k.value is not None}
 
 
 def _included(root: YNode, project, folder: str) -> list[str]:
@@ -186,7 +193,7 @@ def _collect(source, project, folder, env, services, service, build: _Build, dep
             if base_file:
                 found = _extend_from_file(project, folder, env, base_file, base_name, build, depth)
             else:
-                base = _get(services, base_name)
+                base = services.get(base_name)
                 if base is not None and base.kind == "map" and base is not service:
                     found = _collect(source, project, folder, env, services, base, build, depth + 1)
     node = _get(service, "build")
@@ -232,8 +239,9 @@ def _extend_from_file(project, folder, env, file, name, build, depth) -> bool:
         root = load_yaml(other.text)
     except YamlError:
         return False
-    services = root.get("services") if root is not None and root.kind == "map" else None
-    base = _get(services, name)
+    node = root.get("services") if root is not None and root.kind == "map" else None
+    services = _by_name(node) if node is not None else {}
+    base = services.get(name)
     if base is None or base.kind != "map":
         return False
     inner = _Build()
