@@ -486,3 +486,22 @@ def test_bake_inherits_groups_and_variables_fan_out_once_each():
         doc = bake.lower(Source("docker-bake.hcl", "/nonexistent/docker-bake.hcl", "bake", text))
     by_name = {s.name: e for s in doc.scopes for e in s.events}
     assert by_name[f"t{n - 1}"].build_args[0].dynamic  # 2^31 characters: not evaluated
+
+
+def test_bake_override_file_completes_the_base_target(repo, capsys):
+    repo({"docker-bake.hcl": 'target "app" {\n  context = "app"\n}\n',
+          "docker-bake.override.hcl": 'target "app" {\n  args = {\n    GOPROXY = GOPROXY\n  }\n}\n',
+          "app/Dockerfile": dockerfile("GOPROXY"), "Dockerfile": dockerfile(),
+          ".github/workflows/ci.yml": WORKFLOW.replace("targets: tool", "targets: app").replace(
+              "          set: |\n            *.args.GOSUMDB=off\n", "").replace("GOFLAGS: -mod=mod", "GOPROXY: https://p.example")})
+    _, diags = lint(capsys, ".")
+    # the override's target builds app/Dockerfile (not the root one); bake-action's default files
+    # include the override, whose arg passes the job's GOPROXY: no GP104, no GP105
+    assert found(diags, "GP104", "GP105") == []
+    Path("docker-bake.override.hcl").unlink()
+    _, diags = lint(capsys, ".")
+    assert found(diags, "GP104", "GP105") == [("GP104", ".github/workflows/ci.yml", 8)]
+    repo({"docker-bake.override.hcl": 'target "app" {\n  args = {\n    GOPROXY = GOPROXY\n  }\n}\n'})
+    doc = bake.lower(Source("docker-bake.override.hcl", str(Path("docker-bake.override.hcl").resolve()), "bake",
+                            Path("docker-bake.override.hcl").read_text()), None)
+    assert [(b.context, b.dockerfile) for b in builds(doc)] == [("", "Dockerfile")]  # without the project: alone

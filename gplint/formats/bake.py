@@ -141,8 +141,9 @@ def lower(source: Source, project=None) -> Document:
             doc.problems.append(InputProblem(Span(at, at), exc.message))
         return doc  # well-formed but beyond python-hcl2: buildx may read it; say nothing
     folder = _folder(source, project)
+    base = _base_of(source, project, folder)
     for index, name in enumerate(bake.built()):
-        build = target_build(bake, name, folder)
+        build = target_build(bake, name, folder, base=base)
         if build is None:
             continue
         block = bake.targets[name]
@@ -152,28 +153,57 @@ def lower(source: Source, project=None) -> Document:
     return doc
 
 
+def _base_of(source: Source, project, folder: str) -> "BakeFile | None":
+    """For `docker-bake.override.*`: the bake file beside it that bake reads first (§21.1), whose
+    targets the override completes (a target there with only `args` builds the base's context)."""
+    name = posixpath.basename(source.path).lower()
+    if project is None or not name.startswith("docker-bake.override."):
+        return None
+    for base_name in ("docker-bake.json", "docker-bake.hcl"):
+        rel = posixpath.join(folder, base_name) if folder else base_name
+        found = project.source(rel, "bake")
+        if found is not None:
+            try:
+                return load(found)
+            except BakeSyntaxError:
+                return None
+    return None
+
+
 def _folder(source: Source, project) -> str:
     if project is not None and source.abspath != "-":
         return posixpath.dirname(project.rel(source.abspath))
     return posixpath.dirname(source.path)
 
 
-def target_build(bake: BakeFile, name: str, folder: str, tool: str = TOOL) -> ImageBuild | None:
-    """The ImageBuild of one target; None for a target with an inline Dockerfile."""
+def target_build(bake: BakeFile, name: str, folder: str, tool: str = TOOL,
+                 base: BakeFile | None = None) -> ImageBuild | None:
+    """The ImageBuild of one target; None for a target with an inline Dockerfile. `base`: a file
+    read before this one, whose same-named target gives what this one does not say."""
     found = bake.resolved(name)
     if found is None:
         return None
     attrs, args = found
-    if "dockerfile-inline" in attrs:
+    under = base.resolved(name) if base is not None else None
+    if "dockerfile-inline" in attrs or (under is not None and "dockerfile-inline" in under[0]
+                                         and "dockerfile" not in attrs):
         return None
     source = bake.source
-    context_node = attrs.get("context")
-    written = bake.string(context_node) if context_node is not None else "."
+
+    def attr(key: str) -> tuple[BakeFile, BNode] | None:
+        if key in attrs:
+            return bake, attrs[key]
+        if under is not None and base is not None and key in under[0]:
+            return base, under[0][key]
+        return None
+
+    context_at = attr("context")
+    written = context_at[0].string(context_at[1]) if context_at is not None else "."
     context = _relative(folder, written) if written is not None else None
     dockerfile = None
     if context is not None:
-        file_node = attrs.get("dockerfile")
-        file = bake.string(file_node) if file_node is not None else "Dockerfile"
+        file_at = attr("dockerfile")
+        file = file_at[0].string(file_at[1]) if file_at is not None else "Dockerfile"
         dockerfile = _relative(context, file) if file is not None and not file.startswith("/") else None
     build_args: list = []
     passed: list = []

@@ -39,26 +39,35 @@ def bake_action_builds(source: Source, step, stmt: Span, project, set_lines: lis
     targets = _items(targets_node.value) if targets_node is not None else ["default"]
     overrides, opaque = _set_args(set_lines)
 
-    out: list[ImageBuild] = []
+    by_target: dict[str, ImageBuild] = {}
+    first: BakeFile | None = None
     for file in files:
         rel = _relative(posixpath.join(workdir, file)) if not file.startswith("/") else None
         bake = _bake_file(project, rel) if rel else None
         if bake is None:
             continue
         for name in bake.expand(targets):
-            defined = target_build(bake, name, workdir, tool=TOOL)
+            defined = target_build(bake, name, workdir, tool=TOOL, base=first)
             if defined is None:
                 continue
             own = [BuildArg(n, v, s, source, dynamic=d) for pattern, n, v, s, d in overrides
                    if fnmatch.fnmatchcase(name, pattern)]
             names = {a.name for a in own}
+            seen = by_target.get(name)
+            if seen is not None:  # a later file adds to the target (§21.1): its args join
+                later = {a.name for a in defined.build_args}
+                seen.defined_args = [a for a in seen.defined_args if a.name not in later] + \
+                    [a for a in defined.build_args if a.name not in names]
+                seen.opaque_args = seen.opaque_args or defined.opaque_args
+                continue
             build = ImageBuild(TOOL, defined.context, defined.dockerfile, own, Span(step.start, step.end), source,
                                stmt, network_host=defined.network_host,
                                add_build_arg=defined.add_build_arg,
                                defined_args=[a for a in defined.build_args if a.name not in names])
             build.opaque_args = build.opaque_args or defined.opaque_args or opaque
-            out.append(build)
-    return out
+            by_target[name] = build
+        first = first or bake
+    return list(by_target.values())
 
 
 def _source_folder(source_node, workdir_node) -> str | None:
