@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import posixpath
 
-from .kinds import CI_KINDS
+from .kinds import BAKE, CI_KINDS
 from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
 from .buildgraph import BuildContext
 from .project import Project
@@ -143,7 +143,7 @@ def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | 
         if kind not in CI_KINDS:
             continue
         source = project.source(ci, kind)
-        if source is None or name not in source.text or "build" not in source.text:
+        if source is None or name not in source.text or ("build" not in source.text and kind != BAKE):
             continue  # cheap: lower only the CI files that may pass NAME into a build
         try:
             doc = project.document(ci, kind)

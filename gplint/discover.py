@@ -6,7 +6,7 @@ import os
 import re
 
 from .confined import find_root  # noqa: F401  (callers ask discover for the root)
-from .kinds import ALL_KINDS
+from .kinds import ALL_KINDS, BAKE_NAMES, COMPOSE_NAMES
 from .records import dataclass
 from .semantics.linear_regex import Unsupported as LinearUnsupported
 from .semantics.linear_regex import compile_safe
@@ -61,6 +61,10 @@ def kind_of(relpath: str) -> str | None:
         return "skaffold"
     if lower in TILT_NAMES:
         return "tilt"
+    if lower in COMPOSE_NAMES:  # §20.1 (compared like every other name: case-insensitively)
+        return "compose"
+    if lower in BAKE_NAMES:  # §21.1
+        return "bake"
     return None
 
 
@@ -86,6 +90,7 @@ def hook_files_pattern() -> str:
         f"{name}(?:{alternatives(DOCKERFILE_EXTENSIONS)})",
         f"{name}(?:{alternatives(YAML_SUFFIXES)})",
         f"(?:{alternatives(TILT_NAMES)})",
+        f"(?:{alternatives(BAKE_NAMES)})",
     ]
     return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 

@@ -10,7 +10,15 @@ GITLAB = "gitlab"  # .gitlab-ci.yml and the files it includes
 GORELEASER = "goreleaser"  # .goreleaser.yml: `dockers` / `dockers_v2` image builds
 SKAFFOLD = "skaffold"  # skaffold.yaml: `build.artifacts` image builds
 TILT = "tilt"  # a Tiltfile (Starlark): docker_build calls
+COMPOSE = "compose"  # compose.yaml, docker-compose.yml (§20)
+BAKE = "bake"  # docker-bake.hcl / .json (§21)
 
-ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)
-CI_KINDS = (GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)  # they start image builds and set a job's environment
-SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, GORELEASER, SKAFFOLD, TILT)  # where Go settings are written
+ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)
+# they start image builds (and CI sets a job's environment)
+CI_KINDS = (GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)
+SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)  # where Go settings are written
+
+# compose-go's DefaultFileNames and DefaultOverrideFileNames (§20.1)
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "compose.override.yaml",
+                 "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml")
+BAKE_NAMES = ("docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "docker-bake.override.json")  # §21.1

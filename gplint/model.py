@@ -107,6 +107,9 @@ class ImageBuild:
     passed: list = field(default_factory=list)  # list[Setting]: each NAME=value build arg, as a setting
     # build args written so that the tool rejects them (one GoReleaser item `--build-arg NAME=v`)
     unusable_args: list[BuildArg] = field(default_factory=list)
+    # args a build definition file passes (bake-action: the bake target's `args`): they count as
+    # passed, but the rules judge them in their own file, not again at the step that runs it
+    defined_args: list = field(default_factory=list)  # list[BuildArg]
 
     def __post_init__(self):
         if any("$" in a.name for a in self.build_args):
@@ -127,7 +130,7 @@ class ImageBuild:
                        dynamic=arg.dynamic, raw_value=arg.value if exact else text)
 
     def passes(self, name: str) -> BuildArg | None:
-        return next((a for a in self.build_args if a.name == name), None)
+        return next((a for a in self.build_args + self.defined_args if a.name == name), None)
 
 
 @dataclass(slots=True)

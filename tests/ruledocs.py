@@ -18,6 +18,8 @@ DEFAULT_NAMES = {
     "dockerignore": ".dockerignore",
     "github": ".github/workflows/ci.yml",
     "gitlab": ".gitlab-ci.yml",
+    "compose": "compose.yaml",
+    "bake": "docker-bake.hcl",
 }
 _FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
 

@@ -62,6 +62,8 @@ NAMES = [
     ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab-ci.yml.bak", "ci.yml", "ci.YAML", "go.yml", "action.yml",
     "action.yaml", "x.yml.bak", "yml", "README.md", "main.go", "go.mod", "Makefile", "Dockerfile.md.txt",
     "docker-compose.yml", "Dockerfile.yml.prod", "Containerfile.j2",
+    "docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "Docker-Bake.HCL", "docker-bake.hcl.bak",
+    "my-docker-bake.hcl", "bake.hcl", "compose.yaml", "compose.override.yml",
 ]
 FOLDERS = ["", "docs/", ".github/workflows/", ".github/", "a/b/", "workflows/", "Dockerfile/", "x.yml/",
            "Dockerfile.d/"]
@@ -78,6 +80,7 @@ def test_filter_agrees_with_discovery(path):
 @pytest.mark.parametrize("path,expected", [
     ("Dockerfile", True), ("build/Dockerfile.prod", True), ("docs/Dockerfile.md", False), ("Dockerfile.j2", False),
     ("ci/go.yml", True), ("README.md", False), ("api.Dockerfile", True), ("deploy/app.dockerignore", True),
+    ("docker-bake.hcl", True), ("build/docker-bake.override.json", True), ("main.tf", False),
 ])
 def test_filter_examples(path, expected):
     assert passes(path) is expected
@@ -142,8 +145,8 @@ def test_forcing_a_kind_still_lints_and_fails_on_unusable_input(repo, capsys):
 
 def test_unrelated_yaml_is_skipped_quietly_under_quiet(repo, capsys):
     (repo / "Dockerfile").write_text(BAD)
-    (repo / "docker-compose.yml").write_text("services: {}\n")
-    status, _, err = run(capsys, "--no-cache", "--quiet", "Dockerfile", "docker-compose.yml")
+    (repo / "mkdocs.yml").write_text("site_name: x\n")
+    status, _, err = run(capsys, "--no-cache", "--quiet", "Dockerfile", "mkdocs.yml")
     assert status == 1 and err == ""
-    status, _, err = run(capsys, "--no-cache", "docker-compose.yml")
-    assert status == 0 and "note: docker-compose.yml: not linted" in err
+    status, _, err = run(capsys, "--no-cache", "mkdocs.yml")
+    assert status == 0 and "note: mkdocs.yml: not linted" in err

@@ -66,7 +66,7 @@ _MATTERS = ("go", "proxy", "docker", "podman", "buildah", "profile", "bashrc", "
 
 
 def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None,
-                 session: dict | None = None) -> tuple[list, list]:
+                 session: dict | None = None, project=None) -> tuple[list, list]:
     """(events of the script, $GITHUB_ENV writes to apply after the step).
 
     `session`: state shared with the next script of the same shell (a GitLab job's lines), whose
@@ -84,6 +84,10 @@ def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: st
             state["cwd"] = _join(state["cwd"], target.value) if target is not None and not target.dynamic else None
             return []
         build = image_build(source, argv, stmt, state["cwd"])
+        if build is None and program in ("docker", "docker-compose") and project is not None:
+            from .compose_run import compose_builds
+
+            return compose_builds(source, argv, stmt, state["cwd"], project)
         return [build] if build is not None else []
 
     events = command_events(source, commands, stmt, on_other=other)

@@ -16,6 +16,7 @@ from .ci_script import image_name, lower_script
 from .yamlpos import YamlError, load_yaml, pair_end
 
 BUILD_PUSH = "docker/build-push-action"
+BAKE_ACTION = "docker/bake-action"
 
 
 def lower(source: Source, project=None) -> Document:
@@ -38,7 +39,7 @@ def lower(source: Source, project=None) -> Document:
             return doc
         scope = Scope("job", posixpath.basename(posixpath.dirname(source.path)) or "action", 0, source,
                       Span(runs.start, runs.end))
-        _steps(doc, scope, runs.get("steps"), "")
+        _steps(doc, scope, runs.get("steps"), "", project)
         doc.scopes.append(scope)
         return doc
     workflow_env = _env_settings(source, root, "ci-env")
@@ -56,7 +57,7 @@ def lower(source: Source, project=None) -> Document:
         if services is not None and services.kind == "map":
             scope.services = [img for _, svc in services.items if (img := _image(svc))]
         wd = _working_directory(job)
-        _steps(doc, scope, job.get("steps"), wd if wd is not None else (workflow_wd or ""))
+        _steps(doc, scope, job.get("steps"), wd if wd is not None else (workflow_wd or ""), project)
         doc.scopes.append(scope)
     return doc
 
@@ -96,7 +97,7 @@ def _env_settings(source: Source, owner, how: str, stmt: Span | None = None) -> 
     return out
 
 
-def _steps(doc: Document, scope: Scope, steps, job_wd: str | None) -> None:
+def _steps(doc: Document, scope: Scope, steps, job_wd: str | None, project=None) -> None:
     if steps is None or steps.kind != "seq":
         return
     source = doc.source
@@ -114,13 +115,20 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None) -> None:
         run = step.get("run")
         writes: list = []
         if run is not None and run.kind == "scalar":
-            events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV")
+            events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV", project=project)
             scope.events.extend(events)
         uses = step.get("uses")
         if uses is not None and uses.kind == "scalar" and (uses.value or "").split("@")[0] == BUILD_PUSH:
             build = _build_push(source, step, stmt)
             if build is not None:
                 scope.events.append(build)
+        if uses is not None and uses.kind == "scalar" and (uses.value or "").split("@")[0] == BAKE_ACTION:
+            from .bake_action import bake_action_builds
+
+            inputs = step.get("with")
+            sets = inputs.get("set") if inputs is not None and inputs.kind == "map" else None
+            lines = _build_args(source, sets) if sets is not None and sets.kind == "scalar" else []
+            scope.events.extend(bake_action_builds(source, step, stmt, project, lines))
         # what the step wrote to $GITHUB_ENV applies from the next step on (§12.2)
         after = Span(step.end, step.end)
         for a in writes:

@@ -436,5 +436,5 @@ def _scripts(scope: Scope, located: _Located | None, ctx: _Context, session: dic
             _scripts(scope, _reference(item, ctx), ctx, session, depth + 1)
         elif item.kind == "scalar" and item.value:
             stmt = Span(item.start, item.end)
-            events, _ = lower_script(located.source, item, stmt, "", None, session)
+            events, _ = lower_script(located.source, item, stmt, "", None, session, ctx.project)
             scope.events.extend(events)

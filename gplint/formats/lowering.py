@@ -4,7 +4,7 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
-from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, SKAFFOLD, TILT
+from ..kinds import ACTION, BAKE, CI_KINDS, COMPOSE, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, SKAFFOLD, TILT
 from ..model import Document
 from ..source import Source
 
@@ -44,4 +44,12 @@ def lower_by_kind(source: Source, files=None) -> Document:
         from . import tiltfile
 
         return tiltfile.lower(source, files)
+    if source.kind == COMPOSE:
+        from . import compose
+
+        return compose.lower(source, files)
+    if source.kind == BAKE:
+        from . import bake
+
+        return bake.lower(source, files)
     raise ValueError(f"no lowering for {source.kind}")
