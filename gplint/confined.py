@@ -72,14 +72,38 @@ _REAL_DIRS_MAX = 65536
 
 def _real_dir(folder: str) -> str:
     """A folder's real path, memoised: realpath costs one lstat per component of the path, and
-    resolving every file's whole path again was most of a warm run (files share their folders).
+    resolving every file's whole path again was most of a warm run. A folder that is not a
+    symlink costs one lstat: its real path is its parent's (memoised too) joined with its name.
     A folder swapped for a symlink later in the run is the race the module docstring accepts."""
     real = _REAL_DIRS.get(folder)
-    if real is None:
-        real = os.path.realpath(folder)
-        if len(_REAL_DIRS) < _REAL_DIRS_MAX:
-            _REAL_DIRS[folder] = real
+    if real is not None:
+        return real
+    pending = []  # (folder, name) from `folder` up to the nearest resolved ancestor
+    while real is None:
+        parent, name = os.path.split(folder)
+        if not name or parent == folder or name in (".", ".."):
+            real = os.path.realpath(folder)
+            break
+        try:
+            plain = not stat.S_ISLNK(os.lstat(folder).st_mode)
+        except OSError:
+            plain = False
+        if not plain:  # a symlink, or missing: realpath says where it leads
+            real = os.path.realpath(folder)
+            break
+        pending.append((folder, name))
+        folder = parent
+        real = _REAL_DIRS.get(folder)
+    _remember(folder, real)
+    for path, name in reversed(pending):
+        real = os.path.join(real, name)
+        _remember(path, real)
     return real
+
+
+def _remember(folder: str, real: str) -> None:
+    if len(_REAL_DIRS) < _REAL_DIRS_MAX:
+        _REAL_DIRS[folder] = real
 
 
 def _real_root(root: str) -> str:

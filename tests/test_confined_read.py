@@ -103,4 +103,4 @@ def test_resolve_agrees_with_realpath_and_reads_through_folders_resolved_once(tm
     monkeypatch.setattr(confined.os.path, "realpath", lambda p: resolved.append(p) or real_realpath(p))
     for n in range(20):
         assert confined.read_bytes(str(repo / "sub" / "deep" / f"f{n}"), str(repo)) == b"x"
-    assert resolved.count(str(repo / "sub" / "deep")) == 1 and len(resolved) <= 2
+    assert len(resolved) <= 1  # only the file system root: every folder costs one lstat
