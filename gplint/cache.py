@@ -30,7 +30,7 @@ from .source import Source, Span
 MAX_ENTRIES = 50_000
 MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one holds ~600 bytes a file)
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
-FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
+FORMAT = 3  # of the JSON file; 1 was the pickle of 0.2, 2 keyed entries by the decoded text
 KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "gomod"))
 _CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -77,12 +77,27 @@ class ResultCache:
         return self._salts
 
     def key(self, source: Source) -> str:
+        # the hash of the file's bytes (decoding is exact, so to_bytes gives them back): the same
+        # hash Fingerprints remembers, so an unchanged file can be looked up without reading it
+        return self._key(source.kind, source.abspath, hashlib.sha256(source.to_bytes()).hexdigest())
+
+    def _key(self, kind: str, abspath: str, content: str) -> str:
         digest = hashlib.sha256()
-        for part in (self.salts.get(source.kind, ""), source.kind, source.abspath,
-                     "bom" if source.has_bom else "", source.text):
+        for part in (self.salts.get(kind, ""), kind, abspath, content):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
+
+    def clean_unread(self, kind: str, abspath: str) -> bool:
+        """Whether the file is known to have no findings without reading it: its content hash was
+        remembered with a stat identity this run confirmed, and the entry for that content is
+        empty. A file with findings is read (they need its text), as is every changed file."""
+        if kind not in self.salts:  # computing the salts confirms the remembered identities
+            return False
+        seen = self.prints.get(abspath)
+        if type(seen) is not list or len(seen) != 6 or type(seen[5]) is not str or len(seen[5]) != 64:
+            return False
+        return self._load().get(self._key(kind, abspath, seen[5])) == []
 
     def get(self, source: Source, project) -> list[Diagnostic] | None:
         if source.kind not in self.salts:
