@@ -128,10 +128,21 @@ def _resolve(path: str) -> tuple[str, os.stat_result | None]:
     return os.path.realpath(path), None
 
 
+_GIT = f"{os.sep}.git{os.sep}"
+_NOT_NORMAL = (f"{os.sep}{os.sep}", f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}")
+
+
+def _normal(path: str) -> bool:
+    """Whether normpath(abspath(path)) is `path` itself (as every path the walk makes): the
+    two calls cost more than the rest of a check of an unchanged file."""
+    return (path.startswith(os.sep) and not path.endswith((os.sep, f"{os.sep}.", f"{os.sep}.."))
+            and not any(part in path for part in _NOT_NORMAL)) or path == os.sep
+
+
 def check(abspath: str, root: str) -> str:
     """The real path of `abspath` when gplint may read it; raises Unreadable otherwise."""
-    path = os.path.normpath(os.path.abspath(abspath))
-    root = os.path.normpath(os.path.abspath(root))
+    path = abspath if _normal(abspath) else os.path.normpath(os.path.abspath(abspath))
+    root = root if _normal(root) else os.path.normpath(os.path.abspath(root))
     if not inside(path, root):
         raise Unreadable("outside the repository; not read")
     real, st = _resolve(path)
@@ -139,7 +150,7 @@ def check(abspath: str, root: str) -> str:
     if not inside(real, real_root):
         raise Unreadable("a symlink that leads outside the repository; not read")
     # both lie inside their roots (checked above), so the part after the root is the relative path
-    if ".git" in real[len(real_root):].split(os.sep) or ".git" in path[len(root):].split(os.sep):
+    if _GIT in f"{os.sep}{real[len(real_root):]}{os.sep}" or _GIT in f"{os.sep}{path[len(root):]}{os.sep}":
         # .git/config may hold a CI checkout's credentials: never read, nor print a line of it
         raise Unreadable("inside the .git folder; not read")
     if st is None:

@@ -104,3 +104,14 @@ def test_resolve_agrees_with_realpath_and_reads_through_folders_resolved_once(tm
     for n in range(20):
         assert confined.read_bytes(str(repo / "sub" / "deep" / f"f{n}"), str(repo)) == b"x"
     assert len(resolved) <= 1  # only the file system root: every folder costs one lstat
+
+
+@pytest.mark.parametrize("path", ["/", "/a", "/a/b", "//a", "///a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b",
+                                  "/a//b", "/.git", "/a/.github/x", "/a/..b", "/a/b..", "/a/.b/c", "a", "", ".",
+                                  "./a", "a/../b"])
+def test_a_path_counts_as_normal_only_when_normalising_keeps_it(path):
+    if confined._normal(path):
+        assert os.path.normpath(os.path.abspath(path)) == path
+    else:
+        assert path in ("//a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b", "/a//b", "///a", "a", "", ".", "./a",
+                        "a/../b")
