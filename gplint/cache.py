@@ -57,11 +57,14 @@ class ResultCache:
         self._salts: dict[str, str] | None = None
         self.entries: dict[str, list] | None = None
         self.prints: dict[str, list] = {}  # path -> its stat and content hash, so unchanged files are not read
+        self.graph: dict[str, list] = {}  # CI file -> the builds it makes and what they depend on
         self.dirty = False
+        self._fingerprints: Fingerprints | None = None
+        self._inventory_print: str | None = None
 
     def _load(self) -> dict:
         if self.entries is None:
-            self.entries, self.prints = _read_file(self.path)
+            self.entries, self.prints, self.graph = _read_file(self.path)
         return self.entries
 
     @property
@@ -69,7 +72,7 @@ class ResultCache:
         """kind -> what findings of that kind depend on besides the file itself."""
         if self._salts is None:
             self._load()
-            memo = Fingerprints(self.prints, self.project.root)
+            memo = self._fingerprints = Fingerprints(self.prints, self.project.root)
             self._salts = salts(self.project, self.config, memo)
             if memo.known != self.prints:
                 self.prints = memo.known
@@ -121,16 +124,65 @@ class ResultCache:
         self._load()[self.key(source)] = [_freeze(d, source.abspath) for d in diagnostics]
         self.dirty = True
 
+    # -- the build graph: the builds each CI file makes, so that a run need not lower CI files it
+    # does not lint (a pre-commit run on one Dockerfile lowered every workflow to learn contexts)
+    def builds_of(self, rel: str, kind: str) -> list[tuple[str, str, bool]] | None:
+        """The builds a CI file made when it was last lowered, if nothing that lowering read has
+        changed since (the file itself, the files it includes, the list of the repository's
+        files when it looked at it) and the configuration is the same; else None."""
+        self.salts  # noqa: B018  (loads the file and confirms the remembered hashes)
+        entry = self.graph.get(rel)
+        if type(entry) is not list or len(entry) != 5:
+            return None
+        stored_kind, config, reads, inventory, builds = entry
+        if stored_kind != kind or config != self.config or type(reads) is not list or type(builds) is not list:
+            return None
+        for read in reads:
+            if type(read) is not list or len(read) != 2 or type(read[0]) is not str or not _safe_rel(read[0]) \
+                    or self._print(read[0]) != read[1]:
+                return None
+        if inventory is not None and inventory != self._inventory():
+            return None
+        found = []
+        for build in builds:
+            if type(build) is not list or len(build) != 3 or type(build[0]) is not str or not build[0] \
+                    or not _safe_rel(build[0]) or type(build[1]) is not str \
+                    or not (build[1] == "" or _safe_rel(build[1])) or type(build[2]) is not bool:
+                return None  # forged: the file is lowered again
+            found.append((build[0], build[1], build[2]))
+        return found
+
+    def remember_builds(self, rel: str, kind: str, builds: list, reads: list) -> None:
+        """Remember the builds a CI file made and what its lowering read (None: the inventory)."""
+        self.salts  # noqa: B018
+        paths = list(dict.fromkeys(r for r in reads if r is not None))
+        self.graph[rel] = [kind, self.config, [[r, self._print(r)] for r in paths],
+                           self._inventory() if None in reads else None, [list(b) for b in builds]]
+        self.dirty = True
+
+    def _print(self, rel: str) -> str:
+        assert self._fingerprints is not None  # made with the salts
+        return self._fingerprints.of(self.project.abs(rel)).decode("latin-1")
+
+    def _inventory(self) -> str:
+        if self._inventory_print is None:
+            listed = "\n".join(self.project.inventory()).encode("utf-8", "surrogatepass")
+            self._inventory_print = hashlib.sha256(listed).hexdigest()
+        return self._inventory_print
+
     def save(self) -> None:
         if not self.dirty or self.entries is None:
             return
         if len(self.entries) > MAX_ENTRIES:
             for stale in list(self.entries)[: len(self.entries) - MAX_ENTRIES]:
                 del self.entries[stale]
+        if self.graph:  # only the CI files the repository still has
+            present = set(self.project.inventory())
+            self.graph = {rel: entry for rel, entry in self.graph.items() if rel in present}
         import json
 
         data = json.dumps({"format": FORMAT, "gplint": __version__, "code": code_fingerprint(),
-                           "entries": self.entries, "files": self.prints},
+                           "entries": self.entries, "files": self.prints, "graph": self.graph},
                           separators=(",", ":")).encode("ascii")
         _replace_quietly(self.folder, self.path, data)
 
@@ -159,11 +211,17 @@ def _replace_quietly(folder: str, path: str, data: bytes) -> None:
                 pass
 
 
-def _read_file(path: str) -> tuple[dict, dict]:
+def _safe_rel(path: str) -> bool:
+    """A repository-relative path in normal form (what the lowerings produce)."""
+    return bool(path) and "\0" not in path and not path.startswith("/") and \
+        all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _read_file(path: str) -> tuple[dict, dict, dict]:
     """The stored entries and file fingerprints, or empty ones for a missing, old, damaged or
     forged file. Only a regular file of bounded size is read, without blocking (a FIFO put in the
     cache folder must not hang). Entries and fingerprints are checked one by one when used."""
-    empty: tuple[dict, dict] = ({}, {})
+    empty: tuple[dict, dict, dict] = ({}, {}, {})
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -191,8 +249,9 @@ def _read_file(path: str) -> tuple[dict, dict]:
         return empty
     if loaded.get("code") != code_fingerprint():  # gplint's own code changed (a git checkout install)
         return empty
-    entries, prints = loaded.get("entries"), loaded.get("files")
-    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {})
+    entries, prints, graph = loaded.get("entries"), loaded.get("files"), loaded.get("graph")
+    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {}), \
+        (graph if isinstance(graph, dict) else {})
 
 
 @functools.lru_cache(maxsize=4)
