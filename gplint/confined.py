@@ -129,14 +129,15 @@ def _resolve(path: str) -> tuple[str, os.stat_result | None]:
 
 
 _GIT = f"{os.sep}.git{os.sep}"
-_NOT_NORMAL = (f"{os.sep}{os.sep}", f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}")
+_DOUBLE, _DOT, _DOTDOT = f"{os.sep}{os.sep}", f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}"
+_BAD_ENDS = (os.sep, f"{os.sep}.", f"{os.sep}..")
 
 
 def _normal(path: str) -> bool:
     """Whether normpath(abspath(path)) is `path` itself (as every path the walk makes): the
     two calls cost more than the rest of a check of an unchanged file."""
-    return (path.startswith(os.sep) and not path.endswith((os.sep, f"{os.sep}.", f"{os.sep}.."))
-            and not any(part in path for part in _NOT_NORMAL)) or path == os.sep
+    return (path.startswith(os.sep) and not path.endswith(_BAD_ENDS) and _DOUBLE not in path
+            and _DOT not in path and _DOTDOT not in path) or path == os.sep
 
 
 def check(abspath: str, root: str) -> str:
