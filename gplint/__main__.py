@@ -6,6 +6,13 @@ import sys
 
 def entry() -> int:
     try:
+        if sys.argv[1:] == ["--version"]:
+            # argparse and the CLI cost more than the interpreter's own start: answer before them
+            # (the same line argparse's `version` action prints)
+            from . import __version__
+
+            sys.stdout.write(f"gplint {__version__}\n")
+            return 0
         from .cli import main
 
         return main()

@@ -43,6 +43,8 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
     checkout = [CopyFrom(["."], Span(0, 0), doc.source, Span(0, 0), True)] if ci else []
     runs: list[GoRun] = []
     for scope in doc.scopes:
+        if not any(isinstance(e, GoCommand) for e in scope.events):
+            continue  # no run to find: the replay of its environment would be wasted
         copies = checkout + [e for s in reversed(list(scope.lineage())[1:]) for e in s.events
                              if isinstance(e, CopyFrom)]
         for event, env in walk(scope):

@@ -25,14 +25,18 @@ class BuildGraph:
     # build arg NAME -> {Dockerfile: the values CI builds pass for it}, filled by analysis on demand
     passed_values: dict = field(default_factory=dict)
 
-    def register(self, doc) -> None:
-        """Record the image builds a CI document makes, so Dockerfile rules know their contexts."""
+    def register(self, doc) -> list[tuple[str, str, bool]]:
+        """Record the image builds a CI document makes, so Dockerfile rules know their contexts;
+        returns them as (Dockerfile, context, network_host), in order."""
         from .model import ImageBuild
 
+        found = []
         for scope in doc.scopes:
             for event in scope.events:
                 if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
                     self.add(event.dockerfile, event.context, event.network_host, event)
+                    found.append((event.dockerfile, event.context, bool(event.network_host)))
+        return found
 
     def add(self, dockerfile: str, context: str, network_host: bool, origin=None) -> None:
         """Record one way a Dockerfile is built; the same (context, network) twice counts once

@@ -25,14 +25,14 @@ import stat
 from . import __version__
 from .confined import read_bounded
 from .diagnostic import Diagnostic, Edit, Fix
+from .kinds import ALL_KINDS
 from .source import Source, Span
 
 MAX_ENTRIES = 50_000
 MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one holds ~600 bytes a file)
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
-FORMAT = 2  # of the JSON file; 1 was the pickle of 0.2
-KINDS = frozenset(("dockerfile", "dockerignore", "github", "action", "gitlab", "goreleaser", "skaffold", "tilt",
-                   "gomod"))
+FORMAT = 3  # of the JSON file; 1 was the pickle of 0.2, 2 keyed entries by the decoded text
+KINDS = frozenset(ALL_KINDS + ("gomod",))  # every kind gplint lints, and go.mod (a rule input)
 _CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -58,11 +58,14 @@ class ResultCache:
         self._salts: dict[str, str] | None = None
         self.entries: dict[str, list] | None = None
         self.prints: dict[str, list] = {}  # path -> its stat and content hash, so unchanged files are not read
+        self.graph: dict[str, list] = {}  # CI file -> the builds it makes and what they depend on
         self.dirty = False
+        self._fingerprints: Fingerprints | None = None
+        self._inventory_print: str | None = None
 
     def _load(self) -> dict:
         if self.entries is None:
-            self.entries, self.prints = _read_file(self.path)
+            self.entries, self.prints, self.graph = _read_file(self.path)
         return self.entries
 
     @property
@@ -70,7 +73,7 @@ class ResultCache:
         """kind -> what findings of that kind depend on besides the file itself."""
         if self._salts is None:
             self._load()
-            memo = Fingerprints(self.prints, self.project.root)
+            memo = self._fingerprints = Fingerprints(self.prints, self.project.root)
             self._salts = salts(self.project, self.config, memo)
             if memo.known != self.prints:
                 self.prints = memo.known
@@ -78,12 +81,27 @@ class ResultCache:
         return self._salts
 
     def key(self, source: Source) -> str:
+        # the hash of the file's bytes (decoding is exact, so to_bytes gives them back): the same
+        # hash Fingerprints remembers, so an unchanged file can be looked up without reading it
+        return self._key(source.kind, source.abspath, hashlib.sha256(source.to_bytes()).hexdigest())
+
+    def _key(self, kind: str, abspath: str, content: str) -> str:
         digest = hashlib.sha256()
-        for part in (self.salts.get(source.kind, ""), source.kind, source.abspath,
-                     "bom" if source.has_bom else "", source.text):
+        for part in (self.salts.get(kind, ""), kind, abspath, content):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
+
+    def clean_unread(self, kind: str, abspath: str) -> bool:
+        """Whether the file is known to have no findings without reading it: its content hash was
+        remembered with a stat identity this run confirmed, and the entry for that content is
+        empty. A file with findings is read (they need its text), as is every changed file."""
+        if kind not in self.salts:  # computing the salts confirms the remembered identities
+            return False
+        seen = self.prints.get(abspath)
+        if type(seen) is not list or len(seen) != 6 or type(seen[5]) is not str or len(seen[5]) != 64:
+            return False
+        return self._load().get(self._key(kind, abspath, seen[5])) == []
 
     def get(self, source: Source, project) -> list[Diagnostic] | None:
         if source.kind not in self.salts:
@@ -107,16 +125,65 @@ class ResultCache:
         self._load()[self.key(source)] = [_freeze(d, source.abspath) for d in diagnostics]
         self.dirty = True
 
+    # -- the build graph: the builds each CI file makes, so that a run need not lower CI files it
+    # does not lint (a pre-commit run on one Dockerfile lowered every workflow to learn contexts)
+    def builds_of(self, rel: str, kind: str) -> list[tuple[str, str, bool]] | None:
+        """The builds a CI file made when it was last lowered, if nothing that lowering read has
+        changed since (the file itself, the files it includes, the list of the repository's
+        files when it looked at it) and the configuration is the same; else None."""
+        self.salts  # noqa: B018  (loads the file and confirms the remembered hashes)
+        entry = self.graph.get(rel)
+        if type(entry) is not list or len(entry) != 5:
+            return None
+        stored_kind, config, reads, inventory, builds = entry
+        if stored_kind != kind or config != self.config or type(reads) is not list or type(builds) is not list:
+            return None
+        for read in reads:
+            if type(read) is not list or len(read) != 2 or type(read[0]) is not str or not _safe_rel(read[0]) \
+                    or self._print(read[0]) != read[1]:
+                return None
+        if inventory is not None and inventory != self._inventory():
+            return None
+        found = []
+        for build in builds:
+            if type(build) is not list or len(build) != 3 or type(build[0]) is not str or not build[0] \
+                    or not _safe_rel(build[0]) or type(build[1]) is not str \
+                    or not (build[1] == "" or _safe_rel(build[1])) or type(build[2]) is not bool:
+                return None  # forged: the file is lowered again
+            found.append((build[0], build[1], build[2]))
+        return found
+
+    def remember_builds(self, rel: str, kind: str, builds: list, reads: list) -> None:
+        """Remember the builds a CI file made and what its lowering read (None: the inventory)."""
+        self.salts  # noqa: B018
+        paths = list(dict.fromkeys(r for r in reads if r is not None))
+        self.graph[rel] = [kind, self.config, [[r, self._print(r)] for r in paths],
+                           self._inventory() if None in reads else None, [list(b) for b in builds]]
+        self.dirty = True
+
+    def _print(self, rel: str) -> str:
+        assert self._fingerprints is not None  # made with the salts
+        return self._fingerprints.of(self.project.abs(rel)).decode("latin-1")
+
+    def _inventory(self) -> str:
+        if self._inventory_print is None:
+            listed = "\n".join(self.project.inventory()).encode("utf-8", "surrogatepass")
+            self._inventory_print = hashlib.sha256(listed).hexdigest()
+        return self._inventory_print
+
     def save(self) -> None:
         if not self.dirty or self.entries is None:
             return
         if len(self.entries) > MAX_ENTRIES:
             for stale in list(self.entries)[: len(self.entries) - MAX_ENTRIES]:
                 del self.entries[stale]
+        if self.graph:  # only the CI files the repository still has
+            present = set(self.project.inventory())
+            self.graph = {rel: entry for rel, entry in self.graph.items() if rel in present}
         import json
 
         data = json.dumps({"format": FORMAT, "gplint": __version__, "code": code_fingerprint(),
-                           "entries": self.entries, "files": self.prints},
+                           "entries": self.entries, "files": self.prints, "graph": self.graph},
                           separators=(",", ":")).encode("ascii")
         _replace_quietly(self.folder, self.path, data)
 
@@ -145,11 +212,17 @@ def _replace_quietly(folder: str, path: str, data: bytes) -> None:
                 pass
 
 
-def _read_file(path: str) -> tuple[dict, dict]:
+def _safe_rel(path: str) -> bool:
+    """A repository-relative path in normal form (what the lowerings produce)."""
+    return bool(path) and "\0" not in path and not path.startswith("/") and \
+        all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _read_file(path: str) -> tuple[dict, dict, dict]:
     """The stored entries and file fingerprints, or empty ones for a missing, old, damaged or
     forged file. Only a regular file of bounded size is read, without blocking (a FIFO put in the
     cache folder must not hang). Entries and fingerprints are checked one by one when used."""
-    empty: tuple[dict, dict] = ({}, {})
+    empty: tuple[dict, dict, dict] = ({}, {}, {})
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -177,8 +250,9 @@ def _read_file(path: str) -> tuple[dict, dict]:
         return empty
     if loaded.get("code") != code_fingerprint():  # gplint's own code changed (a git checkout install)
         return empty
-    entries, prints = loaded.get("entries"), loaded.get("files")
-    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {})
+    entries, prints, graph = loaded.get("entries"), loaded.get("files"), loaded.get("graph")
+    return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {}), \
+        (graph if isinstance(graph, dict) else {})
 
 
 @functools.lru_cache(maxsize=4)
@@ -313,15 +387,17 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # -- what else a file's findings depend on ------------------------------------------------------
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
-BUILD_DEFINITIONS = ("goreleaser", "skaffold", "tilt")  # they build Dockerfiles, as CI files do
+BUILD_DEFINITIONS = ("compose", "bake", "goreleaser", "skaffold", "tilt")  # they build Dockerfiles, as CI files do
 DEPENDS = {
     "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", *BUILD_DEFINITIONS),  # vendor/, contexts set by CI
     "dockerignore": ("go", "dockerfile", "github", "action", "gitlab", *BUILD_DEFINITIONS),
-    "github": ("go", "dockerfile", "dockerignore", "action"),
-    "action": ("go", "dockerfile", "dockerignore", "action"),
-    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml"),
-    # what they pass is judged against the Dockerfiles they build
-    **{kind: ("go", "dockerfile", "dockerignore") for kind in BUILD_DEFINITIONS},
+    # a job may run `docker compose build` or docker/bake-action, which read those files
+    "github": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml"),
+    "action": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml"),
+    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "compose", "bake", "yaml"),
+    # what they pass is judged against the Dockerfiles they build; compose reads `.env` ("go") and
+    # may extend or include other YAML files
+    **{kind: ("go", "dockerfile", "dockerignore", "compose", "bake", "yaml") for kind in BUILD_DEFINITIONS},
 }
 
 

@@ -161,13 +161,14 @@ def _lint_run(args) -> int:
     for folder, why in project.unreadable:  # a folder gplint could not look into fails the run
         print(f"gplint: {project.display(folder)}: cannot read folder: {why}", file=sys.stderr)
     cache = None if (args.no_cache or args.fix or args.diff) else _cache(args, project, selection)
+    project.build_memo = cache  # CI files not linted need not be lowered again for their builds
     result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
-    if cache is not None:
-        cache.save()
     if paths and all(p != "-" and os.path.isfile(p) for p in paths):
         from .runner import companions
 
         result.diagnostics.extend(companions(targets, project, selection))
+    if cache is not None:
+        cache.save()  # after the companions: they may have scanned the CI files for builds
     diagnostics = result.diagnostics
     if not targets:  # "All checks passed." would claim a check that never ran
         print("gplint: warning: no files were linted: no Dockerfile, .dockerignore, workflow, action or "

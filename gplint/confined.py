@@ -66,40 +66,100 @@ def root_for(abspath: str, project_root: str) -> str:
     return find_root(os.path.dirname(abspath) or ".")
 
 
-_REAL_ROOTS: dict[str, str] = {}  # root -> its real path, resolved once per process
+_REAL_DIRS: dict[str, str] = {}  # folder -> its real path, resolved once per process
+_REAL_DIRS_MAX = 65536
+
+
+def _real_dir(folder: str) -> str:
+    """A folder's real path, memoised: realpath costs one lstat per component of the path, and
+    resolving every file's whole path again was most of a warm run. A folder that is not a
+    symlink costs one lstat: its real path is its parent's (memoised too) joined with its name.
+    A folder swapped for a symlink later in the run is the race the module docstring accepts."""
+    real = _REAL_DIRS.get(folder)
+    if real is not None:
+        return real
+    pending = []  # (folder, name) from `folder` up to the nearest resolved ancestor
+    while real is None:
+        parent, name = os.path.split(folder)
+        if not name or parent == folder or name in (".", ".."):
+            real = os.path.realpath(folder)
+            break
+        try:
+            plain = not stat.S_ISLNK(os.lstat(folder).st_mode)
+        except OSError:
+            plain = False
+        if not plain:  # a symlink, or missing: realpath says where it leads
+            real = os.path.realpath(folder)
+            break
+        pending.append((folder, name))
+        folder = parent
+        real = _REAL_DIRS.get(folder)
+    _remember(folder, real)
+    for path, name in reversed(pending):
+        real = os.path.join(real, name)
+        _remember(path, real)
+    return real
+
+
+def _remember(folder: str, real: str) -> None:
+    if len(_REAL_DIRS) < _REAL_DIRS_MAX:
+        _REAL_DIRS[folder] = real
 
 
 def _real_root(root: str) -> str:
-    """The root's real path, memoised: it was resolved again for every file (half of the warm
-    run's realpath cost). A root swapped afterwards can only make files refused: their real
-    paths are still compared with where the repository really was."""
-    real = _REAL_ROOTS.get(root)
-    if real is None:
-        real = os.path.realpath(root)
-        if len(_REAL_ROOTS) < 256:
-            _REAL_ROOTS[root] = real
-    return real
+    """The root's real path (memoised with the folders: resolving it again for every file was
+    half of the warm run's realpath cost). A root swapped afterwards can only make files refused:
+    their real paths are still compared with where the repository really was."""
+    return _real_dir(root)
+
+
+def _resolve(path: str) -> tuple[str, os.stat_result | None]:
+    """os.path.realpath(path) for a normalised absolute path, and the file's stat when that is
+    already known: when the last component is not a symlink, the real path is its folder's (memoised)
+    real path joined with its name, and the lstat that showed it is the file's stat."""
+    folder, name = os.path.split(path)
+    if name:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return os.path.realpath(path), None  # stat below reports why, as before
+        if not stat.S_ISLNK(st.st_mode):
+            return os.path.join(_real_dir(folder), name), st
+    return os.path.realpath(path), None
+
+
+_GIT = f"{os.sep}.git{os.sep}"
+_DOUBLE, _DOT, _DOTDOT = f"{os.sep}{os.sep}", f"{os.sep}.{os.sep}", f"{os.sep}..{os.sep}"
+_BAD_ENDS = (os.sep, f"{os.sep}.", f"{os.sep}..")
+
+
+def _normal(path: str) -> bool:
+    """Whether normpath(abspath(path)) is `path` itself (as every path the walk makes): the
+    two calls cost more than the rest of a check of an unchanged file."""
+    return (path.startswith(os.sep) and not path.endswith(_BAD_ENDS) and _DOUBLE not in path
+            and _DOT not in path and _DOTDOT not in path) or path == os.sep
 
 
 def check(abspath: str, root: str) -> str:
     """The real path of `abspath` when gplint may read it; raises Unreadable otherwise."""
-    path = os.path.normpath(os.path.abspath(abspath))
-    root = os.path.normpath(os.path.abspath(root))
+    path = abspath if _normal(abspath) else os.path.normpath(os.path.abspath(abspath))
+    root = root if _normal(root) else os.path.normpath(os.path.abspath(root))
     if not inside(path, root):
         raise Unreadable("outside the repository; not read")
-    real = os.path.realpath(path)
+    real, st = _resolve(path)
     real_root = _real_root(root)
     if not inside(real, real_root):
         raise Unreadable("a symlink that leads outside the repository; not read")
     # both lie inside their roots (checked above), so the part after the root is the relative path
-    if ".git" in real[len(real_root):].split(os.sep) or ".git" in path[len(root):].split(os.sep):
+    if _GIT in f"{os.sep}{real[len(real_root):]}{os.sep}" or _GIT in f"{os.sep}{path[len(root):]}{os.sep}":
         # .git/config may hold a CI checkout's credentials: never read, nor print a line of it
         raise Unreadable("inside the .git folder; not read")
-    try:
-        st = os.stat(real)
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}",
-                         missing=exc.errno in (errno.ENOENT, errno.ENOTDIR)) from None
+    if st is None:
+        try:
+            st = os.stat(real)
+        except OSError as exc:
+            raise Unreadable(f"cannot read: {exc.strerror or exc}",
+                             missing=exc.errno in (errno.ENOENT, errno.ENOTDIR)) from None
     if not stat.S_ISREG(st.st_mode):
         raise Unreadable(f"{_what(st.st_mode)}, not a regular file; not read")
     if st.st_size > MAX_BYTES:

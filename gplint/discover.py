@@ -34,6 +34,10 @@ AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
 INVENTORY_KINDS = ALL_KINDS  # files other files' rules may need
 
 
+# built once: kind_of runs twice for every file of the repository (walk, cache salts)
+_DOCKERFILE_PREFIXES = tuple(n + sep for n in DOCKERFILE_NAMES for sep in DOCKERFILE_SEPARATORS)
+
+
 def kind_of(relpath: str) -> str | None:
     """The kind of a repository-relative path, or None when gplint does not read it by its name
     (a YAML file may still be a GitLab file that .gitlab-ci.yml includes: Project.gitlab_included)."""
@@ -43,7 +47,7 @@ def kind_of(relpath: str) -> str | None:
         return "dockerignore"
     if lower in DOCKERFILE_NAMES:
         return "dockerfile"
-    if lower.startswith(tuple(n + sep for n in DOCKERFILE_NAMES for sep in DOCKERFILE_SEPARATORS)) \
+    if lower.startswith(_DOCKERFILE_PREFIXES) \
             and not lower.endswith(NOT_DOCKERFILE_SUFFIXES):
         return "dockerfile"
     if lower.endswith(DOCKERFILE_EXTENSIONS):

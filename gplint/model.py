@@ -371,6 +371,7 @@ class Document:
     included: list[str] = field(default_factory=list)  # GitLab CI: the local files it includes (project paths)
     # memos, computed once per document by the function named, the first time a rule asks
     go_runs: list | None = None  # analysis.go_runs
+    image_builds: list | None = None  # rulekit.ci_builds.builds
     setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]
     keywords_lower: bool | None = None  # rulekit.dockerfile_edits.keyword_case
     instruction_at: dict | None = None  # rulekit.dockerfile_edits.instruction_of: offset -> instruction

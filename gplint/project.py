@@ -13,6 +13,17 @@ from .source import Source, SourceError
 
 __all__ = ["MAX_BYTES", "BuildContext", "Project", "lower"]
 
+TYPE_CHECKING = False  # true for type checkers only: start-up does not import typing
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class BuildMemo(Protocol):
+        """What the result cache (cache.ResultCache) remembers of the CI files' builds."""
+
+        def builds_of(self, rel: str, kind: str) -> list[tuple[str, str, bool]] | None: ...
+
+        def remember_builds(self, rel: str, kind: str, builds: list, reads: list) -> None: ...
+
 
 @dataclass
 class Project:
@@ -33,6 +44,9 @@ class Project:
     skipped: list = field(default_factory=list)  # (path, why, quiet) named files gplint does not lint
     _gitlab_included: dict | None = None
     refused: dict = field(default_factory=dict)  # rel -> the SourceError: why source() did not read it
+    # the builds of CI files remembered from earlier runs (cache.ResultCache), or None
+    build_memo: "BuildMemo | None" = None
+    _reads: list | None = None  # while a CI file is scanned: the files (None: the inventory) it reads
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -53,6 +67,8 @@ class Project:
         """Whether a regular file is there that gplint may read (inside the repository)."""
         from .confined import check
 
+        if self._reads is not None:
+            self._reads.append(rel)
         try:
             check(self.abs(rel), self.root)
         except SourceError:
@@ -68,6 +84,8 @@ class Project:
         out of it (confined.py): a path here comes from the repository itself (an include, a
         `docker build -f`, a COPY source), so it is untrusted."""
         key = (rel, kind)
+        if self._reads is not None:
+            self._reads.append(rel)
         if key not in self._sources:
             self._sources[key] = None
             path = self.abs(rel)
@@ -97,6 +115,8 @@ class Project:
 
     def inventory(self) -> list[str]:
         """go.mod, go.work, vendor/modules.txt and Dockerfiles anywhere in the repository."""
+        if self._reads is not None:
+            self._reads.append(None)
         if self.inventory_files is None:
             from .discover import walk_inventory
 
@@ -130,6 +150,8 @@ class Project:
 
     def _index(self) -> dict:
         """The inventory sorted by what rules ask of it (built once per run)."""
+        if self._reads is not None:
+            self._reads.append(None)
         if self._inventory_index is None:
             inventory = self.inventory()
             self._inventory_index = {
@@ -207,16 +229,26 @@ class Project:
         from .discover import kind_of
         from .formats.lowering import BUILD_SOURCE_KINDS
 
+        memo = self.build_memo
         for rel in self.inventory():
             kind = kind_of(rel)
             if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents \
                     and rel not in self._ci_done:
+                remembered = memo.builds_of(rel, kind) if memo is not None else None
+                if remembered is not None:  # nothing it reads changed: its builds, unlowered
+                    for dockerfile, context, network_host in remembered:
+                        self.builds.add(dockerfile, context, network_host)
+                    continue
+                self._reads = []  # what lowering it reads (itself included): what its builds depend on
                 try:
                     doc = self.document(rel, kind)
                 except Exception:  # an auxiliary file that does not lower says nothing
                     doc = None
-                if doc is not None:
-                    self.builds.register(doc)
+                finally:
+                    reads, self._reads = self._reads, None
+                found = self.builds.register(doc) if doc is not None else []
+                if memo is not None:
+                    memo.remember_builds(rel, kind, found, reads)
 
     @property
     def contexts(self) -> dict[str, list[BuildContext]]:

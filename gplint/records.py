@@ -82,30 +82,58 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         body.append("  self.__post_init__()")
     mine = "".join(f"self.{name}," for name in names)
     theirs = "".join(f"other.{name}," for name in names)
-    source = (f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
-              "def __eq__(self, other):\n"
-              "  if other.__class__ is not self.__class__:\n    return NotImplemented\n"
-              f"  return ({mine}) == ({theirs})\n"
-              f"def __hash__(self):\n  return hash(({mine}))\n")
-    exec(source, namespace)  # small functions per class: the cheap part of what dataclasses does
-
+    init_source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "  pass") + "\n"
+    eq_source = ("def __eq__(self, other):\n"
+                 "  if other.__class__ is not self.__class__:\n    return NotImplemented\n"
+                 f"  return ({mine}) == ({theirs})\n"
+                 f"def __hash__(self):\n  return hash(({mine}))\n")
     members = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
     for name in names:
         members.pop(name, None)  # defaults live in __init__, not as class attributes
-    members["__init__"] = namespace["__init__"]
-    members["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
     members["__record_fields__"] = names
     members["__repr__"] = _repr
     members["__reduce__"] = _reduce
+    # The generated methods are compiled when first called, not here: compiling them cost more
+    # than the rest of gplint's start-up imports together, and most records of a run are never
+    # compared or hashed (some are never made at all).
+    members["__init__"] = _stub("__init__")
     if eq:
-        members["__eq__"] = namespace["__eq__"]
-        members["__hash__"] = namespace["__hash__"] if frozen else None
+        members["__eq__"] = _stub("__eq__")
+        members["__hash__"] = _stub("__hash__") if frozen else None
     if frozen:
         members["__setattr__"] = _frozen_setattr
         members["__delattr__"] = _frozen_delattr
     if slots:
         members["__slots__"] = names
+    members["__record_source__"] = {"__init__": init_source, "__eq__": eq_source, "__hash__": eq_source,
+                                    "namespace": namespace, "frozen": frozen}
     return type(cls)(cls.__name__, cls.__bases__, members)
+
+
+def _stub(method: str):
+    def stub(self, *args, **kwargs):
+        return getattr(_compiled(type(self), method), method)(self, *args, **kwargs)
+
+    stub.__name__ = method
+    return stub
+
+
+def _compiled(cls, method: str):
+    """The record class (the instance's own class, or the record a plain subclass derives from),
+    with its stub for `method` replaced by the generated method (and __eq__ and __hash__ both)."""
+    record = next(c for c in cls.__mro__ if "__record_source__" in c.__dict__)
+    made = record.__record_source__
+    namespace = made["namespace"]
+    if method not in namespace:
+        exec(made[method], namespace)  # small functions per class: the cheap part of what dataclasses does
+    if method == "__init__":
+        namespace["__init__"].__qualname__ = f"{record.__qualname__}.__init__"
+        record.__init__ = namespace["__init__"]
+    else:
+        record.__eq__ = namespace["__eq__"]
+        if made["frozen"]:
+            record.__hash__ = namespace["__hash__"]
+    return record
 
 
 def _values(self) -> tuple:

@@ -181,11 +181,23 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
 
 
 def _from_cache(targets: list[Target], project: Project, cache, into: RunResult) -> list[Target]:
-    """Answer what the cache knows; return the targets still to lint."""
+    """Answer what the cache knows; return the targets still to lint. A file answered without
+    findings and without being read has no Source in `into.sources` (only --fix and --diff,
+    which use no cache, need the sources)."""
     misses = []
     for target in targets:
         if target.data is not None or target.only:  # a partial pipeline lint is not what the cache holds
             misses.append(target)
+            continue
+        if cache.clean_unread(target.kind, target.abspath):
+            # nothing to report and nothing to read (most files of a warm run); the file must
+            # still be one gplint may read, as when it is read
+            from .confined import check, root_for
+
+            try:
+                check(target.abspath, root_for(target.abspath, project.root))
+            except SourceError:
+                misses.append(target)
             continue
         try:
             source = read_target(target, root=project.root)

@@ -274,8 +274,8 @@ def test_forged_entries_are_misses(repo, capsys, checked, forgery):
     assert checked  # linted again, not answered from the forged entry
 
 
-@pytest.mark.parametrize("content", [b"", b"\xff\xfe", b"[]", b'{"format": 2}', b"[" * 100_000,
-                                     b'{"format": 2, "gplint": "0.2.0", "entries": []}'])
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe", b"[]", b'{"format": 2}', b'{"format": 3}', b"[" * 100_000,
+                                     b'{"format": 3, "gplint": "0.2.0", "entries": []}'])
 def test_damaged_cache_files_are_misses(repo, capsys, content):
     first = _run(capsys)
     with open(_cache_file(repo), "wb") as f:
@@ -464,3 +464,57 @@ def test_malformed_remembered_hashes_are_ignored(repo, capsys, remembering, forg
     remembering.clear()
     assert _run(capsys) == (0, [])
     assert remembering == [".dockerignore"]  # hashed again, not taken from the forged record
+
+
+@pytest.fixture
+def read(monkeypatch):
+    """Names of the files whose bytes a run read to lint or to answer from the cache."""
+    import gplint.confined
+
+    names: list[str] = []
+    real = gplint.confined.read_bytes
+
+    def spy(abspath, root, *args, **kwargs):
+        names.append(os.path.basename(abspath))
+        return real(abspath, root, *args, **kwargs)
+
+    monkeypatch.setattr(gplint.confined, "read_bytes", spy)
+    return names
+
+
+def test_a_warm_run_reads_only_the_files_with_findings(repo, capsys, remembering, read, checked):
+    first = _run(capsys)
+    _run(capsys)  # the hashes are remembered now
+    read.clear()
+    checked.clear()
+    assert _run(capsys) == first == (1, ["GP101"])
+    assert read == ["Dockerfile"]  # its finding needs its text; api.Dockerfile is known clean
+    assert checked == []
+
+
+def test_a_clean_file_edited_behind_its_remembered_hash_is_read_and_linted(repo, capsys, remembering, read):
+    _run(capsys)
+    assert _run(capsys) == (1, ["GP101"])
+    clean = repo / "api.Dockerfile"
+    before = os.stat(clean)
+    bad = BAD.replace("COPY . .", "COPY ./ .")[: before.st_size].ljust(before.st_size, "\n")
+
+    def edit():  # same size, same mtime: only the inode's ctime tells
+        clean.write_text(bad)
+        os.utime(clean, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    _ctime_changes(clean, edit)
+    read.clear()
+    assert _run(capsys) == (1, ["GP101", "GP101"])
+    assert set(read) == {"Dockerfile", "api.Dockerfile"}
+
+
+def test_a_clean_file_that_becomes_a_symlink_out_of_the_repository_is_refused(repo, capsys, remembering,
+                                                                             tmp_path_factory):
+    _run(capsys)
+    assert _run(capsys) == (1, ["GP101"])
+    outside = tmp_path_factory.mktemp("outside") / "Dockerfile"
+    outside.write_text((repo / "api.Dockerfile").read_text())
+    (repo / "api.Dockerfile").unlink()
+    (repo / "api.Dockerfile").symlink_to(outside)
+    assert _run(capsys) == (2, ["GP001", "GP101"])

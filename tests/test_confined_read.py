@@ -51,7 +51,7 @@ def test_the_root_is_resolved_once_and_its_symlink_still_confines(tmp_path, monk
     (real_repo / "c").symlink_to(tmp_path / "outside")
     root = tmp_path / "link"
     root.symlink_to(real_repo)  # the repository is reached through a symlink
-    confined._REAL_ROOTS.clear()
+    confined._REAL_DIRS.clear()
     resolved = []
     real_realpath = os.path.realpath
     monkeypatch.setattr(confined.os.path, "realpath", lambda p: resolved.append(p) or real_realpath(p))
@@ -60,3 +60,58 @@ def test_the_root_is_resolved_once_and_its_symlink_still_confines(tmp_path, monk
     assert resolved.count(str(root)) == 1
     with pytest.raises(confined.Unreadable, match="leads outside"):
         confined.read_bytes(str(root / "c"), str(root))
+
+
+def _tree_with_symlinks(tmp_path):
+    """A repository with symlinked files and folders, inside and out, and dangling links."""
+    repo = tmp_path / "repo"
+    (repo / "sub" / "deep").mkdir(parents=True)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "Dockerfile").write_text("FROM scratch\n")
+    (repo / "sub" / "deep" / "Dockerfile").write_text("FROM alpine\n")
+    (repo / "sub" / "link-in").symlink_to(repo / "sub" / "deep")
+    (repo / "sub" / "link-out").symlink_to(tmp_path / "out")
+    (repo / "sub" / "file-in").symlink_to(repo / "sub" / "deep" / "Dockerfile")
+    (repo / "sub" / "file-out").symlink_to(tmp_path / "out" / "Dockerfile")
+    (repo / "sub" / "dangling").symlink_to(repo / "nowhere")
+    (repo / "relative").symlink_to("sub/link-in/Dockerfile")
+    return repo
+
+
+def test_resolve_agrees_with_realpath_and_reads_through_folders_resolved_once(tmp_path, monkeypatch):
+    repo = _tree_with_symlinks(tmp_path)
+    confined._REAL_DIRS.clear()
+    paths = [str(repo / p) for p in ("sub/deep/Dockerfile", "sub/link-in/Dockerfile", "sub/link-out/Dockerfile",
+                                     "sub/file-in", "sub/file-out", "sub/dangling", "relative", "missing",
+                                     "sub/missing/x", "sub/deep/Dockerfile/x", "sub/link-in")]
+    for path in paths + paths:  # the second round answers from the memo
+        assert confined._resolve(path)[0] == os.path.realpath(path), path
+    assert confined.read_bytes(str(repo / "sub" / "link-in" / "Dockerfile"), str(repo)) == b"FROM alpine\n"
+    assert confined.read_bytes(str(repo / "relative"), str(repo)) == b"FROM alpine\n"
+    for outside in ("sub/link-out/Dockerfile", "sub/file-out"):
+        with pytest.raises(confined.Unreadable, match="leads outside"):
+            confined.read_bytes(str(repo / outside), str(repo))
+    with pytest.raises(confined.Unreadable, match="cannot read") as missing:
+        confined.read_bytes(str(repo / "sub" / "dangling"), str(repo))
+    assert missing.value.missing
+    # many files of one folder: the folder is resolved once, not once per file
+    for n in range(20):
+        (repo / "sub" / "deep" / f"f{n}").write_text("x")
+    confined._REAL_DIRS.clear()
+    resolved = []
+    real_realpath = os.path.realpath
+    monkeypatch.setattr(confined.os.path, "realpath", lambda p: resolved.append(p) or real_realpath(p))
+    for n in range(20):
+        assert confined.read_bytes(str(repo / "sub" / "deep" / f"f{n}"), str(repo)) == b"x"
+    assert len(resolved) <= 1  # only the file system root: every folder costs one lstat
+
+
+@pytest.mark.parametrize("path", ["/", "/a", "/a/b", "//a", "///a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b",
+                                  "/a//b", "/.git", "/a/.github/x", "/a/..b", "/a/b..", "/a/.b/c", "a", "", ".",
+                                  "./a", "a/../b"])
+def test_a_path_counts_as_normal_only_when_normalising_keeps_it(path):
+    if confined._normal(path):
+        assert os.path.normpath(os.path.abspath(path)) == path
+    else:
+        assert path in ("//a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b", "/a//b", "///a", "a", "", ".", "./a",
+                        "a/../b")

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import gplint
 from gplint.server import engine_bridge as bridge
 from gplint.server.positions import end_position, to_offset, to_position
 
@@ -173,12 +174,24 @@ def test_server_without_its_extra_says_how_to_install_it():
 
 
 def test_plain_cli_start_up_does_not_import_the_server():
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gplint", "--version"],
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gplint", "--help"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "gplint.cli" in imported
     assert not {"pygls", "lsprotocol", "watchfiles", "gplint.server", "gplint.watch"} & imported
+
+
+def test_version_answers_before_the_cli_is_imported():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gplint", "--version"],
+                          capture_output=True, text=True, timeout=120)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert (done.returncode, done.stdout) == (0, f"gplint {gplint.__version__}\n")
+    assert not {"argparse", "gplint.cli"} & imported
+    # with other arguments argparse answers, with the same line
+    done = subprocess.run([sys.executable, "-m", "gplint", "--quiet", "--version"], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout) == (0, f"gplint {gplint.__version__}\n")
 
 
 def test_effective_value_of_a_dockerfile_arg_names_the_ci_builds_that_pass_it(repo):

@@ -81,3 +81,28 @@ def test_non_default_after_default_is_rejected():
         class Bad:
             a: int = 0
             b: int
+
+
+def test_generated_methods_are_compiled_on_first_use_and_then_replace_the_stubs():
+    @dataclass(frozen=True, slots=True)
+    class Pair:
+        a: int
+        b: tuple = field(default_factory=tuple)
+
+    assert "__init__" not in Pair.__record_source__["namespace"]  # nothing compiled yet
+    first = Pair(1)
+    assert Pair.__init__.__qualname__.endswith("Pair.__init__") and Pair.__init__.__code__.co_varnames[:3] == (
+        "self", "a", "b")
+    assert first == Pair(1, ()) and first != Pair(2) and hash(first) == hash(Pair(1, ()))
+    assert Pair.__eq__.__code__.co_name == "__eq__" and "__hash__" in Pair.__record_source__["namespace"]
+
+    class Plain(Pair):  # a plain subclass compiles the record's methods
+        pass
+
+    @dataclass(slots=True)
+    class Other:
+        a: int
+
+    assert Plain(3).a == 3 and Other(4) == Other(4)
+    with pytest.raises(TypeError):
+        hash(Other(4))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 
 from ..records import dataclass
@@ -312,6 +311,8 @@ def is_loopback_host(host: str) -> bool:
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost":
         return True
+    import ipaddress  # only here: most runs never meet a proxy host (~1 ms of start-up)
+
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
