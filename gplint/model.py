@@ -47,6 +47,9 @@ class GoCommand:
     source: Source
     stmt: Span
     network_host: bool = False  # RUN --network=host
+    # reached through make or a script: the hops before the go command, as "`make build` →
+    # Makefile:14" (messages quote the label, so the label closes and reopens the quotes)
+    via: str = ""
 
     @property
     def words(self) -> list[str]:
@@ -55,7 +58,8 @@ class GoCommand:
     @property
     def label(self) -> str:
         """`go` and its first two words, for messages (a long word is shortened)."""
-        return " ".join(["go"] + [w if len(w) <= 100 else w[:99] + "…" for w in self.words[:2]])
+        own = " ".join(["go"] + [w if len(w) <= 100 else w[:99] + "…" for w in self.words[:2]])
+        return f"{self.via} `{own}" if self.via else own
 
 
 @dataclass(slots=True)
@@ -68,6 +72,9 @@ class CopyFrom:
     stmt: Span
     whole_context: bool = False
     dest: str = ""
+    # the stage's WORKDIR when it ran, where a relative dest lands: "" is the base image's own
+    # (unknown, but the same for every later relative path); None when it cannot be resolved
+    workdir: str | None = ""
 
 
 @dataclass(slots=True)
@@ -128,7 +135,27 @@ class ImageBuild:
         return next((a for a in self.build_args if a.name == name), None)
 
 
-Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild
+@dataclass(slots=True)
+class HandOff:
+    """`make …`, `./build.sh`, `bash x.sh`, `task build`: commands that run another file of the
+    repository. Lowering cannot read that file; analysis (handoffs.py) follows it."""
+
+    program: str  # make | script | task
+    args: list  # list[shell.Word]: for a script, its path first; for make/task, the words after it
+    span: Span  # the invocation, for messages
+    source: Source
+    stmt: Span
+    inline: list = field(default_factory=list)  # list[Setting]: X=v prefixes of this one command
+    cwd: str | None = None  # the working directory it runs in: in the image (Dockerfile) or the repository
+    network_host: bool = False
+
+    @property
+    def text(self) -> str:
+        text = " ".join(self.source.text[self.span.start:self.span.end].split())
+        return text if len(text) <= 60 else text[:59] + "…"
+
+
+Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild | HandOff
 
 
 @dataclass(slots=True)
