@@ -78,8 +78,12 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
 
         def available(rel: str) -> bool:
             return rel.startswith(prefix) and copied(frozen, rel[len(prefix):])
+    try:
+        reached_all = handoffs.reach(project, handoff, env, cwd, path, available)
+    except (ValueError, IndexError, KeyError, RecursionError):  # a file we cannot follow says nothing
+        return []
     runs = []
-    for reached in handoffs.reach(project, handoff, env, cwd, path, available):
+    for reached in reached_all:
         inner = reached.command
         cenv = env.copy()
         for name, setting in reached.overlay.items():

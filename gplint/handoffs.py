@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from itertools import accumulate
 
 from .formats import makefile as mk
 from .formats import shell
@@ -280,7 +281,9 @@ def _shell_text(walk: _Walk, make: mk.Makefile, text: str, offsets: list, source
     """Run one recipe line (or `$(shell …)`) of `source`: its commands, in one shell."""
     if not text.strip():
         return []
-    offsets = offsets + [offsets[-1] + 1 if offsets else 0] * 2
+    # expansions map many characters to one reference, and a joined continuation shifts the
+    # rest: keep the map non-decreasing so every span it gives is well formed
+    offsets = list(accumulate(offsets + [offsets[-1] + 1 if offsets else 0] * 2, max))
     commands = [shell.remap(c, offsets) for c in shell.parse_script(text, 0)]
     span = mk.span_of(stmt)
     state = {"cwd": directory}
