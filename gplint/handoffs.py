@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from itertools import accumulate
 
 from .formats import makefile as mk
@@ -37,7 +38,7 @@ class Reached:
 @dataclass(slots=True)
 class _Walk:
     project: Project
-    available: object  # repository-relative path -> bool: is that file there when the command runs
+    available: Callable[[str], bool]  # is that repository file there when the command runs
     base: Env
     steps: int = 0
 
@@ -79,7 +80,9 @@ _DIRNAME0 = re.compile(r'''^"?\$\(\s*dirname\s+(?:--\s+)?"?\$(?:0|\{0\}|\{?BASH_
                        r'''(/[^"'\s$]*)?"?$''')
 
 
-def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: str, hops: int) -> list[Reached]:
+def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: str, hops: int,
+            same_shell: bool = False) -> list[Reached]:
+    """A script's go commands; `same_shell` (`. x.sh`): its settings stay in `overlay`."""
     source = walk.project.source(path, "script")
     if source is None or "\0" in source.text[:1024]:
         return []  # absent, unreadable or a binary: nothing to follow
@@ -101,8 +104,8 @@ def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: str, ho
         return hand_off(source, cmd, assignments, argv, stmt, state["cwd"])
 
     events = command_events(source, commands, stmt, on_other=other)
-    return _walk_events(walk, events, dict(overlay), via, hops, one_shell=True, cwd_of=lambda e: e.cwd,
-                        default_cwd=cwd)
+    return _walk_events(walk, events, overlay if same_shell else dict(overlay), via, hops, one_shell=True,
+                        cwd_of=lambda e: e.cwd, default_cwd=cwd)
 
 
 def _cd(source: Source, argv: list, cwd: str | None, script_dir: str) -> str | None:
@@ -181,11 +184,8 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: st
     directory = _join(cwd, folder) if folder else cwd
     if directory is None:
         return []
-    if file is not None:
-        path = _join(directory, file)
-        candidates = [path] if path is not None else []
-    else:
-        candidates = [_join(directory, name) for name in ("GNUmakefile", "makefile", "Makefile")]
+    names = [file] if file is not None else ["GNUmakefile", "makefile", "Makefile"]
+    candidates = [_join(directory, name) for name in names]
     path = next((p for p in candidates if p is not None and walk.available(p) and walk.project.exists(p)), None)
     if path is None:
         return []
@@ -286,7 +286,7 @@ def _shell_text(walk: _Walk, make: mk.Makefile, text: str, offsets: list, source
     offsets = list(accumulate(offsets + [offsets[-1] + 1 if offsets else 0] * 2, max))
     commands = [shell.remap(c, offsets) for c in shell.parse_script(text, 0)]
     span = mk.span_of(stmt)
-    state = {"cwd": directory}
+    state: dict[str, str | None] = {"cwd": directory}
 
     def other(cmd, assignments, argv):
         program = argv[0].value.rpartition("/")[2]
@@ -325,7 +325,7 @@ def _walk_events(walk: _Walk, events: list, overlay: dict, via: str, hops: int, 
                 path = _join(event.cwd, event.args[0].value) if event.cwd is not None and not event.args[0].dynamic \
                     else None
                 if path is not None and walk.available(path):
-                    found += _script(walk, path, overlay, event.cwd, here, hops + 1)
+                    found += _script(walk, path, overlay, event.cwd, here, hops + 1, same_shell=True)
                 continue
             child = dict(overlay)
             child.update({s.name: s for s in event.inline})

@@ -19,6 +19,7 @@ UNKNOWN = "${GPLINT_UNKNOWN}"
 MAX_DEPTH = 24  # nested variable references / includes (make itself would loop forever)
 MAX_EXPANSION = 64 * 1024  # characters one expansion may produce
 
+_CONTINUATION = re.compile(r"[ \t]*\\\r?\n[ \t]*")
 _ASSIGN_OPS = (":::=", "::=", ":=", "?=", "+=", "!=", "=")
 _NAME = re.compile(r"[^\s:#=$]+|\$[({][^)}]*[)}]")
 _DIRECTIVES = ("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "-include", "sinclude",
@@ -74,7 +75,7 @@ def parse(source: Source) -> list[Stmt]:
             out.append(Stmt("recipe", raw, start, line_end, source))
             continue
         line = _strip_comment(raw)
-        joined = line.replace("\\\r\n", " ").replace("\\\n", " ")
+        joined = _CONTINUATION.sub(" ", line)  # backslash-newline and the blanks around it: one space
         stripped = joined.strip()
         if not stripped:
             continue
@@ -258,7 +259,7 @@ class Expanded:
 class Makefile:
     """One make invocation's view of its makefiles: variables, rules, and what expanding costs."""
 
-    def __init__(self, read, env: dict[str, tuple[str | None, object]], cmdline: dict[str, tuple[str, object]],
+    def __init__(self, read, env: dict, cmdline: dict,
                  cwd: str, budget: int = 20_000):
         self.read = read  # repository-relative path -> list[Stmt] | None
         self.vars: dict[str, Var] = {}
@@ -336,15 +337,15 @@ class Makefile:
                     self.assign(stmt)
             elif kind == "include":
                 if depth < MAX_DEPTH:
-                    names = self.expand(stmt.value, stmt.start, stmt)
-                    for name in names.text.split():
+                    included = self.expand(stmt.value, stmt.start, stmt)
+                    for name in included.text.split():
                         if UNKNOWN not in name:
                             self.load(_join(self.cwd, name), depth + 1)
             elif kind in ("export", "unexport"):
-                names = self.expand(stmt.value, stmt.start, stmt).text.split()
-                if not names and kind == "export":
+                exported = self.expand(stmt.value, stmt.start, stmt).text.split()
+                if not exported and kind == "export":
                     self.export_all = True
-                for name in names:
+                for name in exported:
                     var = self.vars.get(name)
                     if var is None:
                         var = self.vars[name] = Var("", True, "file")  # exported once it gets a value
@@ -364,9 +365,9 @@ class Makefile:
                 r = Rule([target], prereqs)
                 self.patterns.append(r)
             else:
-                r = self.rules.get(target)
-                if r is None:
-                    r = self.rules[target] = Rule([target], [])
+                known = self.rules.get(target)
+                r = known if known is not None else Rule([target], [])
+                self.rules[target] = r
                 r.prereqs.extend(p for p in prereqs if p not in r.prereqs)
                 if define and self.first_target is None and not target.startswith("."):
                     self.first_target = target
@@ -544,9 +545,9 @@ class Makefile:
             return default.value.split()
         return [self.first_target] if self.first_target else []
 
-    def exported(self, local: dict[str, Var]) -> dict[str, Var]:
+    def exported(self, local: dict[str, Var]) -> dict[str, Var | None]:
         """The variables that reach a recipe's environment (§17.3)."""
-        out = {}
+        out: dict[str, Var | None] = {}
         for table in (self.vars, local):
             for name, var in table.items():
                 if var.origin == "default" or not name.replace("_", "a").isalnum():

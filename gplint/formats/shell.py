@@ -707,6 +707,6 @@ def remap(record, offsets: list[int]):
             changes[name] = [remap(v, offsets) if hasattr(v, "__record_fields__") else v for v in value]
         elif hasattr(value, "__record_fields__"):
             changes[name] = remap(value, offsets)
-    if "start" in changes and "end" in changes and changes["end"] < changes["start"]:  # type: ignore[operator]
+    if "start" in changes and "end" in changes and changes["end"] < changes["start"]:
         changes["end"] = changes["start"]  # an empty word after a gap in the map
     return replace(record, **changes)
