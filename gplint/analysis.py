@@ -21,6 +21,12 @@ class GoRun:
     scope: Scope
     reaches_proxy: bool
     copies_before: tuple  # CopyFrom events of the lineage before this command
+    handoff: HandOff | None = None  # the `make …` / `./x.sh` of the scope that reaches it
+
+    @property
+    def event(self) -> GoCommand | HandOff:
+        """The scope's own event this run comes from (for ordering against other events)."""
+        return self.handoff if self.handoff is not None else self.command
 
     @property
     def subcommand(self) -> str:
@@ -85,6 +91,8 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
     runs = []
     for reached in reached_all:
         inner = reached.command
+        if not isinstance(inner, GoCommand):
+            continue
         cenv = env.copy()
         for name, setting in reached.overlay.items():
             cenv.local[name] = setting
@@ -92,8 +100,31 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
                             handoff.network_host, via=reached.via)
         cenv = command_env(cenv, command)
         vendored_dirs = _module_vendor(project, context.context, reached.cwd, inner.words, vendor_dirs)
-        runs.append(GoRun(command, cenv, scope, _reaches_proxy(command, cenv, copies, vendored_dirs), tuple(copies)))
+        runs.append(GoRun(command, cenv, scope, _reaches_proxy(command, cenv, copies, vendored_dirs), tuple(copies),
+                          handoff))
     return runs
+
+
+def handed_off_builds(doc: Document, project: Project | None, scope: Scope, handoff: HandOff, env: Env) -> list:
+    """(image build, its environment) for each `docker build` a CI hand-off reaches (a make
+    recipe's, a script's): the job's environment with what make and the scripts export on top."""
+    if project is None or doc.source.kind == "dockerfile":
+        return []
+    from . import handoffs
+
+    try:
+        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None)
+    except (ValueError, IndexError, KeyError, RecursionError):
+        return []
+    out = []
+    for reached in reached_all:
+        if isinstance(reached.command, GoCommand):
+            continue
+        benv = env.copy()
+        for name, setting in reached.overlay.items():
+            benv.local[name] = setting
+        out.append((reached.command, benv))
+    return out
 
 
 def _in_repository(project: Project, context: str, copies: list, handoff: HandOff) -> tuple:

@@ -25,6 +25,9 @@ DOCKERIGNORE_SUFFIX = ".dockerignore"  # .dockerignore and <Dockerfile name>.doc
 GITLAB_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 ACTION_NAMES = ("action.yml", "action.yaml")
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
+MAKEFILE_NAMES = ("makefile", "gnumakefile")
+MAKEFILE_SUFFIXES = (".mk",)
+SCRIPT_SUFFIXES = (".sh", ".bash")  # linted when named on the command line, never found by a walk
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
 AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
@@ -52,7 +55,15 @@ def kind_of(relpath: str) -> str | None:
         return "github"
     if lower in ACTION_NAMES:
         return "action"
+    if lower in MAKEFILE_NAMES or lower.endswith(MAKEFILE_SUFFIXES):
+        return "makefile"
     return None
+
+
+def named_kind(relpath: str) -> str | None:
+    """The kind of a file named on the command line: kind_of(), or a shell script by its suffix
+    (a walk never lints scripts on their own; hand-offs reach the ones that matter)."""
+    return kind_of(relpath) or ("script" if relpath.lower().endswith(SCRIPT_SUFFIXES) else None)
 
 
 def is_yaml(relpath: str) -> bool:
@@ -76,6 +87,8 @@ def hook_files_pattern() -> str:
         dockerfile,
         f"{name}(?:{alternatives(DOCKERFILE_EXTENSIONS)})",
         f"{name}(?:{alternatives(YAML_SUFFIXES)})",
+        f"(?:{alternatives(MAKEFILE_NAMES)})",
+        f"{name}(?:{alternatives(MAKEFILE_SUFFIXES)})",
     ]
     return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 

@@ -18,7 +18,7 @@ from itertools import accumulate
 from .formats import makefile as mk
 from .formats import shell
 from .formats.script_events import command_events
-from .model import CopyFrom, Env, GoCommand, HandOff, Setting
+from .model import CopyFrom, Env, GoCommand, HandOff, ImageBuild, Setting
 from .project import Project
 from .records import dataclass
 from .source import Source, Span
@@ -29,7 +29,7 @@ MAX_COMMANDS = 5000  # commands walked for one hand-off, all hops together
 
 @dataclass(slots=True)
 class Reached:
-    command: GoCommand  # as written in the reached file
+    command: GoCommand | ImageBuild  # as written in the reached file
     overlay: dict  # name -> Setting | None (unset): what the chain changed in the environment
     via: str  # "make build` → Makefile:14" (see GoCommand.via)
     cwd: str | None  # the repository folder it runs in, None when unknown
@@ -99,13 +99,22 @@ def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: str, ho
         if program in (".", "source") and len(argv) > 1:
             return [HandOff("source", list(argv[1:]), Span(argv[0].start, argv[-1].end), source, stmt,
                             [], state["cwd"])]
-        from .formats.script_events import hand_off
-
-        return hand_off(source, cmd, assignments, argv, stmt, state["cwd"])
+        return _other_command(source, cmd, assignments, argv, stmt, state["cwd"])
 
     events = command_events(source, commands, stmt, on_other=other)
     return _walk_events(walk, events, overlay if same_shell else dict(overlay), via, hops, one_shell=True,
                         cwd_of=lambda e: e.cwd, default_cwd=cwd)
+
+
+def _other_command(source: Source, cmd, assignments: list, argv: list, stmt: Span, cwd: str | None) -> list:
+    """An image build (`docker build …`) or a further hand-off, else nothing."""
+    from .formats.ci_script import image_build
+    from .formats.script_events import hand_off
+
+    build = image_build(source, argv, stmt, cwd)
+    if build is not None:
+        return [build]
+    return hand_off(source, cmd, assignments, argv, stmt, cwd)
 
 
 def _cd(source: Source, argv: list, cwd: str | None, script_dir: str) -> str | None:
@@ -295,9 +304,7 @@ def _shell_text(walk: _Walk, make: mk.Makefile, text: str, offsets: list, source
             state["cwd"] = (_join(state["cwd"], target.value) if target is not None and not target.dynamic
                             and state["cwd"] is not None else None)
             return []
-        from .formats.script_events import hand_off
-
-        return hand_off(source, cmd, assignments, argv, span, state["cwd"])
+        return _other_command(source, cmd, assignments, argv, span, state["cwd"])
 
     events = command_events(source, commands, span, on_other=other)
     return _walk_events(walk, events, overlay, via, hops, one_shell=True, cwd_of=lambda e: e.cwd,
@@ -317,7 +324,7 @@ def _walk_events(walk: _Walk, events: list, overlay: dict, via: str, hops: int, 
                 overlay[event.name] = event
             elif event.how == "shell" and (event.name in overlay or walk.base.get(event.name) is not None):
                 overlay[event.name] = event  # a plain X=v changes the environment only if X is exported
-        elif isinstance(event, GoCommand):
+        elif isinstance(event, (GoCommand, ImageBuild)):
             found.append(Reached(event, dict(overlay), _hop(via, event.source, event.span.start), default_cwd))
         elif isinstance(event, HandOff):
             here = _hop(via, event.source, event.span.start) + f" `{event.text}`"

@@ -7,7 +7,9 @@ DOCKERIGNORE = "dockerignore"
 GITHUB = "github"  # a GitHub Actions workflow
 ACTION = "action"  # a composite action (action.yml)
 GITLAB = "gitlab"  # .gitlab-ci.yml and the files it includes
+MAKEFILE = "makefile"  # Makefile, GNUmakefile, *.mk
+SCRIPT = "script"  # a shell script: linted when named, followed when a hand-off reaches it
 
-ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB)
+ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, MAKEFILE, SCRIPT)
 CI_KINDS = (GITHUB, ACTION, GITLAB)  # they start image builds and set a job's environment
-SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)  # where Go settings are written
+SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, MAKEFILE, SCRIPT)  # where Go settings are written

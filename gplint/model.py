@@ -369,6 +369,7 @@ class Document:
     settings_by_stmt: dict | None = None  # rulekit.dockerfile_edits._settings_in
     stage_children: dict | None = None  # GP106: id(stage) -> stages derived from it
     unset_runs: dict | None = None  # GP106: name -> go commands that reach the proxy without it
+    image_builds: list | None = None  # rulekit.ci_builds.builds: (scope, build, env), hand-offs followed
     build_ancestors: set | None = None  # rulekit.stage_reach: ids of stages a derived stage builds on
 
     def settings(self) -> Iterator[Setting]:

@@ -8,7 +8,7 @@ from ..diagnostic import Edit
 from ..model import BuildArg, ImageBuild
 from ..source import Source, Span
 from . import shell
-from .script_events import command_events
+from .script_events import command_events, hand_off
 
 # Flags of docker/buildx/podman/buildah build that take a separate value (the rest are switches).
 VALUE_FLAGS = {
@@ -60,7 +60,7 @@ def _fold(body: str) -> str:
     return body.replace("\r", " ").replace("\n", " ")
 
 
-_MATTERS = ("go", "proxy", "docker", "podman", "buildah")
+_MATTERS = ("go", "proxy", "docker", "podman", "buildah", "make", "task", ".sh", "./")
 
 
 def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None,
@@ -82,7 +82,9 @@ def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: st
             state["cwd"] = _join(state["cwd"], target.value) if target is not None and not target.dynamic else None
             return []
         build = image_build(source, argv, stmt, state["cwd"])
-        return [build] if build is not None else []
+        if build is not None:
+            return [build]
+        return hand_off(source, cmd, assignments, argv, stmt, state["cwd"])
 
     events = command_events(source, commands, stmt, on_other=other)
     writes = []

@@ -4,7 +4,7 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
-from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB
+from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, MAKEFILE, SCRIPT
 from ..model import Document
 from ..source import Source
 
@@ -32,4 +32,12 @@ def lower_by_kind(source: Source, files=None) -> Document:
         from . import glci
 
         return glci.lower(source, files)
+    if source.kind == MAKEFILE:
+        from . import makefile
+
+        return makefile.lower(source)
+    if source.kind == SCRIPT:
+        from . import script
+
+        return script.lower(source)
     raise ValueError(f"no lowering for {source.kind}")

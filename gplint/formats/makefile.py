@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..model import Document, Setting
 from ..records import dataclass, field
 from ..source import Source, Span
 
@@ -639,3 +640,32 @@ def recipe_body(stmt: Stmt) -> tuple[str, int]:
 
 def span_of(stmt: Stmt) -> Span:
     return Span(stmt.start, stmt.end)
+
+
+# -- a Makefile on its own ----------------------------------------------------------------------
+def lower(source: Source) -> Document:
+    """A Makefile as a document: the values it exports (what reaches every recipe's
+    environment, §17.3) are its settings, for the value rules. Its go commands and builds are
+    followed from the Dockerfile or CI job that runs make (analysis), where their environment
+    is known."""
+    doc = Document(source)
+    stmts = parse(source)
+    make = Makefile(lambda rel: stmts if rel == "" else None, {}, {}, "", budget=50_000)
+    make.load("")
+    exported = make.exported({})
+    for stmt in stmts:
+        if stmt.kind != "assign" or stmt.target or "\n" in stmt.value:
+            continue
+        name = stmt.name.strip()
+        if name not in exported and stmt.export is not True:
+            continue
+        if stmt.op == "+=":
+            continue  # a piece of a value: the value rules judge whole values
+        expanded = make.expand(stmt.value, stmt.value_start, stmt).text if stmt.op != "!=" else UNKNOWN
+        unknown = UNKNOWN in expanded
+        end = stmt.value_start + len(stmt.value)
+        doc.global_settings.append(Setting(
+            name, None if unknown else expanded, Span(stmt.start, stmt.end), Span(stmt.value_start, end),
+            "export", source, Span(stmt.start, stmt.end), dynamic=unknown,
+            raw_value=source.text[stmt.value_start:end]))
+    return doc

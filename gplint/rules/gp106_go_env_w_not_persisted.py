@@ -21,7 +21,7 @@ def go_env_w_in_another_job(doc: Document, project):
         order = {id(e): i for i, e in enumerate(scope.events)}
         writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
         for write in writes:
-            later = [r for r in runs if r.scope is scope and order[id(r.command)] > order[id(write)]]
+            later = [r for r in runs if r.scope is scope and order[id(r.event)] > order[id(write)]]
             if later:
                 continue
             others = [r for r in runs if r.scope is not scope and r.reaches_proxy and r.env.effective(write.name) is None]
