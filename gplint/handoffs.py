@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from itertools import accumulate
 
-from .formats import makefile as mk
 from .formats import shell
 from .formats.script_events import command_events
 from .model import CopyFrom, Env, GoCommand, HandOff, ImageBuild, Setting
@@ -137,6 +136,8 @@ _STMTS: dict[int, tuple[Source, list]] = {}  # id(source) -> its statements, par
 
 
 def _statements(project: Project, rel: str):
+    from .formats import makefile as mk
+
     source = project.source(rel, "makefile")
     if source is None:
         return None
@@ -187,6 +188,8 @@ def make_arguments(args: list) -> tuple[str | None, str | None, dict, list, bool
 
 
 def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: str, hops: int) -> list[Reached]:
+    from .formats import makefile as mk  # only when a makefile is followed
+
     folder, file, cmdline_words, goals, _ = make_arguments(handoff.args)
     if cwd is None or folder == "\0" or file == "\0":
         return []
@@ -228,7 +231,7 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: st
     return found
 
 
-def _target(walk: _Walk, make: mk.Makefile, target: str, inherited: dict, done: set, overlay: dict,
+def _target(walk: _Walk, make, target: str, inherited: dict, done: set, overlay: dict,
             directory: str, via: str, hops: int, depth: int) -> list[Reached]:
     if target in done or depth > 64 or walk.steps > MAX_COMMANDS:
         return []
@@ -242,6 +245,8 @@ def _target(walk: _Walk, make: mk.Makefile, target: str, inherited: dict, done: 
     found: list[Reached] = []
     for prereq in rule.prereqs:  # prerequisites are made first (§17.5)
         found += _target(walk, make, prereq, local, done, overlay, directory, via, hops, depth + 1)
+    from .formats.makefile import recipe_body
+
     recipe_overlay = dict(overlay)
     recipe_overlay.update(_recipe_env(make, local))
     auto = {"@": target, "*": stem}
@@ -250,7 +255,7 @@ def _target(walk: _Walk, make: mk.Makefile, target: str, inherited: dict, done: 
     for group in groups:
         texts, offsets = [], []
         for line in group:
-            body, at = mk.recipe_body(line)
+            body, at = recipe_body(line)
             expanded = make.expand(body, at, line, local, auto)
             for call in make.shell_calls:  # `$(shell …)` in a recipe runs while make expands it
                 found += _shell_text(walk, make, call.text, call.offsets, call.source, call.stmt,
@@ -263,8 +268,10 @@ def _target(walk: _Walk, make: mk.Makefile, target: str, inherited: dict, done: 
     return found
 
 
-def _recipe_env(make: mk.Makefile, local: dict) -> dict:
+def _recipe_env(make, local: dict) -> dict:
     """The recipe environment as an overlay on the caller's: what the makefiles set, exported."""
+    from .formats.makefile import UNKNOWN
+
     out: dict = {}
     for name, var in make.exported(local).items():
         if var is None:
@@ -278,14 +285,14 @@ def _recipe_env(make: mk.Makefile, local: dict) -> dict:
         stmt = var.stmt
         text = stmt.source.text
         value_end = stmt.value_start + len(stmt.value)
-        unknown = mk.UNKNOWN in value.text or (var.recursive and "$" in value.text and False)
+        unknown = UNKNOWN in value.text
         out[name] = Setting(name, None if unknown else value.text, Span(stmt.start, stmt.end),
                             Span(stmt.value_start, value_end), "export", stmt.source,
                             Span(stmt.start, stmt.end), dynamic=unknown, raw_value=text[stmt.value_start:value_end])
     return out
 
 
-def _shell_text(walk: _Walk, make: mk.Makefile, text: str, offsets: list, source: Source, stmt, overlay: dict,
+def _shell_text(walk: _Walk, make, text: str, offsets: list, source: Source, stmt, overlay: dict,
                 directory: str, via: str, hops: int) -> list[Reached]:
     """Run one recipe line (or `$(shell …)`) of `source`: its commands, in one shell."""
     if not text.strip():
@@ -294,7 +301,7 @@ def _shell_text(walk: _Walk, make: mk.Makefile, text: str, offsets: list, source
     # rest: keep the map non-decreasing so every span it gives is well formed
     offsets = list(accumulate(offsets + [offsets[-1] + 1 if offsets else 0] * 2, max))
     commands = [shell.remap(c, offsets) for c in shell.parse_script(text, 0)]
-    span = mk.span_of(stmt)
+    span = Span(stmt.start, stmt.end)
     state: dict[str, str | None] = {"cwd": directory}
 
     def other(cmd, assignments, argv):
