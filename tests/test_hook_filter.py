@@ -62,6 +62,7 @@ NAMES = [
     ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab-ci.yml.bak", "ci.yml", "ci.YAML", "go.yml", "action.yml",
     "action.yaml", "x.yml.bak", "yml", "README.md", "main.go", "go.mod", "Makefile", "Dockerfile.md.txt",
     "docker-compose.yml", "Dockerfile.yml.prod", "Containerfile.j2",
+    "GNUmakefile", "makefile", "MAKEFILE", "rules.mk", "x.MK", "Makefile.bak", "Makefile.mk.txt", "build.sh",
 ]
 FOLDERS = ["", "docs/", ".github/workflows/", ".github/", "a/b/", "workflows/", "Dockerfile/", "x.yml/",
            "Dockerfile.d/"]
