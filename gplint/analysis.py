@@ -97,7 +97,7 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
         for name, setting in reached.overlay.items():
             cenv.local[name] = setting
         command = GoCommand(inner.args, handoff.span, inner.inline, handoff.source, handoff.stmt,
-                            handoff.network_host, via=reached.via)
+                            handoff.network_host, via=reached.via.text, hops=list(reached.via.hops))
         cenv = command_env(cenv, command)
         vendored_dirs = _module_vendor(project, context.context, reached.cwd, inner.words, vendor_dirs)
         runs.append(GoRun(command, cenv, scope, _reaches_proxy(command, cenv, copies, vendored_dirs), tuple(copies),

@@ -312,12 +312,15 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # -- what else a file's findings depend on ------------------------------------------------------
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
+# A Makefile is read by the Dockerfiles and CI jobs whose `make …` reaches it (handoffs.py).
 DEPENDS = {
-    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab"),  # vendor/, contexts set by CI
+    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", "makefile"),  # vendor/, contexts set by CI
     "dockerignore": ("go", "dockerfile", "github", "action", "gitlab"),
-    "github": ("go", "dockerfile", "dockerignore", "action"),
-    "action": ("go", "dockerfile", "dockerignore", "action"),
-    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml"),
+    "github": ("go", "dockerfile", "dockerignore", "action", "makefile"),
+    "action": ("go", "dockerfile", "dockerignore", "action", "makefile"),
+    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml", "makefile"),
+    "makefile": ("makefile",),
+    "script": ("go", "dockerfile", "makefile"),
 }
 
 

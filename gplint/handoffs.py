@@ -30,8 +30,21 @@ MAX_COMMANDS = 5000  # commands walked for one hand-off, all hops together
 class Reached:
     command: GoCommand | ImageBuild  # as written in the reached file
     overlay: dict  # name -> Setting | None (unset): what the chain changed in the environment
-    via: str  # "make build` → Makefile:14" (see GoCommand.via)
+    via: Trail  # the hops from the hand-off to here
     cwd: str | None  # the repository folder it runs in, None when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """The hops of a chain: `text` for messages ("RUN make build` → Makefile:14", see
+    GoCommand.via) and `hops` as related locations (source, span, note) for JSON and SARIF."""
+
+    text: str
+    hops: tuple = ()
+
+    def then(self, source: Source, span: Span, note: str, quoted: str = "") -> "Trail":
+        text = f"{self.text} → {source.path}:{source.line_col(span.start)[0]}" + (f" `{quoted}`" if quoted else "")
+        return Trail(text, self.hops + ((source, span, note),))
 
 
 @dataclass(slots=True)
@@ -48,7 +61,7 @@ def reach(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: s
     the repository path of the script or the Makefile folder when the caller resolved it."""
     walk = _Walk(project, available or (lambda rel: True), env)
     overlay = {s.name: s for s in handoff.inline}
-    first = _hop_text(handoff)
+    first = Trail(_hop_text(handoff))
     return _follow(walk, handoff, overlay, cwd, path, first, 0)
 
 
@@ -57,7 +70,7 @@ def _hop_text(handoff: HandOff) -> str:
     return f"{prefix}{handoff.text}`"
 
 
-def _follow(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, path: str | None, via: str,
+def _follow(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, path: str | None, via: Trail,
             hops: int) -> list[Reached]:
     if hops >= MAX_HOPS or walk.steps > MAX_COMMANDS:
         return []
@@ -79,7 +92,7 @@ _DIRNAME0 = re.compile(r'''^"?\$\(\s*dirname\s+(?:--\s+)?"?\$(?:0|\{0\}|\{?BASH_
                        r'''(/[^"'\s$]*)?"?$''')
 
 
-def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: str, hops: int,
+def _script(walk: _Walk, path: str, overlay: dict, cwd: str | None, via: Trail, hops: int,
             same_shell: bool = False) -> list[Reached]:
     """A script's go commands; `same_shell` (`. x.sh`): its settings stay in `overlay`."""
     source = walk.project.source(path, "script")
@@ -187,7 +200,7 @@ def make_arguments(args: list) -> tuple[str | None, str | None, dict, list, bool
     return folder, file, cmdline, goals, readable
 
 
-def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: str, hops: int) -> list[Reached]:
+def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Trail, hops: int) -> list[Reached]:
     from .formats import makefile as mk  # only when a makefile is followed
 
     folder, file, cmdline_words, goals, _ = make_arguments(handoff.args)
@@ -232,7 +245,7 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: st
 
 
 def _target(walk: _Walk, make, target: str, inherited: dict, done: set, overlay: dict,
-            directory: str, via: str, hops: int, depth: int) -> list[Reached]:
+            directory: str, via: Trail, hops: int, depth: int) -> list[Reached]:
     if target in done or depth > 64 or walk.steps > MAX_COMMANDS:
         return []
     done.add(target)  # make builds each target once per run
@@ -293,7 +306,7 @@ def _recipe_env(make, local: dict) -> dict:
 
 
 def _shell_text(walk: _Walk, make, text: str, offsets: list, source: Source, stmt, overlay: dict,
-                directory: str, via: str, hops: int) -> list[Reached]:
+                directory: str, via: Trail, hops: int) -> list[Reached]:
     """Run one recipe line (or `$(shell …)`) of `source`: its commands, in one shell."""
     if not text.strip():
         return []
@@ -318,7 +331,7 @@ def _shell_text(walk: _Walk, make, text: str, offsets: list, source: Source, stm
                         default_cwd=directory)
 
 
-def _walk_events(walk: _Walk, events: list, overlay: dict, via: str, hops: int, one_shell: bool,
+def _walk_events(walk: _Walk, events: list, overlay: dict, via: Trail, hops: int, one_shell: bool,
                  cwd_of, default_cwd: str | None) -> list[Reached]:
     """Go commands of one shell's events, with the settings before each applied (§18.1)."""
     found: list[Reached] = []
@@ -332,9 +345,11 @@ def _walk_events(walk: _Walk, events: list, overlay: dict, via: str, hops: int, 
             elif event.how == "shell" and (event.name in overlay or walk.base.get(event.name) is not None):
                 overlay[event.name] = event  # a plain X=v changes the environment only if X is exported
         elif isinstance(event, (GoCommand, ImageBuild)):
-            found.append(Reached(event, dict(overlay), _hop(via, event.source, event.span.start), default_cwd))
+            what = "go command" if isinstance(event, GoCommand) else "image build"
+            found.append(Reached(event, dict(overlay), via.then(event.source, event.span, f"the {what} it reaches"),
+                                 default_cwd))
         elif isinstance(event, HandOff):
-            here = _hop(via, event.source, event.span.start) + f" `{event.text}`"
+            here = via.then(event.source, event.span, f"`{event.text}` runs there", quoted=event.text)
             if event.program == "source":  # `. x.sh`: the same shell, its settings stay (§18.2)
                 path = _join(event.cwd, event.args[0].value) if event.cwd is not None and not event.args[0].dynamic \
                     else None
@@ -346,10 +361,6 @@ def _walk_events(walk: _Walk, events: list, overlay: dict, via: str, hops: int, 
             found += _follow(walk, event, child, cwd_of(event), None, here, hops + 1)
     # a chain's cwd: what the hop recorded (make: its -C folder)
     return found
-
-
-def _hop(via: str, source: Source, offset: int) -> str:
-    return f"{via} → {source.path}:{source.line_col(offset)[0]}"
 
 
 def _flat_env(base: Env, overlay: dict) -> dict:

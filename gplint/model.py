@@ -50,6 +50,7 @@ class GoCommand:
     # reached through make or a script: the hops before the go command, as "`make build` →
     # Makefile:14" (messages quote the label, so the label closes and reopens the quotes)
     via: str = ""
+    hops: list = field(default_factory=list)  # (Source, Span, note) of each hop: related locations
 
     @property
     def words(self) -> list[str]:

@@ -335,3 +335,64 @@ def test_recipe_prefixes_are_stripped():
 def test_expansion_is_bounded():
     m = _make("A = $(A)$(A)\nB := $(A)\n")
     assert mk.UNKNOWN in _value(m, "B")
+
+
+def test_a_changed_makefile_relints_the_dockerfile_that_reaches_it(repo, capsys):
+    # the result cache keys a Dockerfile's findings on the Makefiles it may reach (cache.DEPENDS)
+    root = repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE,
+                   "Makefile": "export GOPROXY = https://proxy.example.com\nbuild:\n\tgo build ./...\n"})
+    main(["--format", "json", "."])
+    assert json.loads(capsys.readouterr().out) == []
+    (root / "Makefile").write_text("build:\n\tgo build ./...\n")
+    main(["--format", "json", "."])
+    assert codes(json.loads(capsys.readouterr().out)) == [("Dockerfile", 4, "GP101")]
+
+
+def test_ci_job_make_docker_build_gets_the_build_arg_on_the_makefile_line(repo, capsys):
+    root = repo(**{
+        "go.mod": GO_MOD,
+        ".github__workflows__ci.yml": "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    env:\n"
+                                      "      GOPROXY: https://proxy.example.com\n    steps:\n"
+                                      "      - uses: actions/checkout@v4\n      - run: make image\n",
+        "Makefile": "IMAGE ?= x\nimage:\n\tdocker build -t $(IMAGE) .\n",
+        "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
+    assert codes(lint(capsys)) == [("Makefile", 3, "GP104")]
+    main(["--no-cache", "--fix", "."])
+    capsys.readouterr()
+    assert (root / "Makefile").read_text() == "IMAGE ?= x\nimage:\n\tdocker build -t $(IMAGE) --build-arg GOPROXY .\n"
+    assert lint(capsys) == []
+
+
+def test_ci_job_make_passing_the_build_arg_is_clean(repo, capsys):
+    # NVIDIA/k8s-device-plugin: the job's GOPROXY goes through make into --build-arg
+    repo(**{
+        "go.mod": GO_MOD,
+        ".gitlab-ci.yml": "build:\n  variables:\n    GOPROXY: https://proxy.example.com\n  script:\n"
+                          "    - make image\n",
+        "Makefile": "image:\n\tdocker build --build-arg GOPROXY=\"$(GOPROXY)\" .\n",
+        "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
+    assert lint(capsys) == []
+
+
+def test_makefile_exported_literal_value_is_judged_in_the_makefile(repo, capsys):
+    # dell/csi-isilon overrides.mk: make keeps the quotes, so GOPROXY is `""""`
+    repo(**{"overrides.mk": 'DEFAULT_GOPROXY=""\nifeq ($(GOPROXY),)\nexport GOPROXY="$(DEFAULT_GOPROXY)"\nendif\n'})
+    assert codes(lint(capsys)) == [("overrides.mk", 3, "GP203")]
+
+
+def test_named_script_is_linted_on_its_own(repo, capsys):
+    repo(**{"hack__build.sh": "#!/bin/sh\nexport GO111MODULE=off\ngo build ./...\n"})
+    assert codes(lint(capsys, "hack/build.sh")) == [("hack/build.sh", 2, "GP202")]
+    assert lint(capsys) == []  # a walk does not lint scripts on their own
+
+
+def test_hops_are_related_locations_in_json_and_sarif(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE,
+            "Makefile": "build: check\n\tgo build ./...\ncheck:\n\t./check.sh\n", "check.sh": "go vet ./...\n"})
+    diags = lint(capsys)
+    assert codes(diags) == [("Dockerfile", 4, "GP101")]
+    assert [(r["path"], r["line"]) for r in diags[0]["related"]] == [("Makefile", 4), ("check.sh", 1)]
+    main(["--no-cache", "--format", "sarif", "."])
+    result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
+    assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in result["relatedLocations"]] == \
+        ["Makefile", "check.sh"]
