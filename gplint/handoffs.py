@@ -24,6 +24,7 @@ from .source import Source, Span
 
 MAX_HOPS = 8  # make → script → make …: real chains are 2-3 deep
 MAX_COMMANDS = 5000  # commands walked for one hand-off, all hops together
+MAX_MAKES = 64  # make invocations evaluated for one hand-off (`$(MAKE) -C` fan-out)
 
 
 @dataclass(slots=True)
@@ -52,7 +53,8 @@ class _Walk:
     project: Project
     available: Callable[[str], bool]  # is that repository file there when the command runs
     base: Env
-    steps: int = 0
+    steps: int = 0  # commands walked
+    makes: int = 0  # makefile evaluations
 
 
 def reach(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: str | None,
@@ -204,8 +206,9 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Tr
     from .formats import makefile as mk  # only when a makefile is followed
 
     folder, file, cmdline_words, goals, _ = make_arguments(handoff.args)
-    if cwd is None or folder == "\0" or file == "\0":
+    if cwd is None or folder == "\0" or file == "\0" or walk.makes >= MAX_MAKES:
         return []
+    walk.makes += 1
     directory = _join(cwd, folder) if folder else cwd
     if directory is None:
         return []

@@ -396,3 +396,26 @@ def test_hops_are_related_locations_in_json_and_sarif(repo, capsys):
     result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
     assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in result["relatedLocations"]] == \
         ["Makefile", "check.sh"]
+
+
+def test_sub_make_fan_out_is_bounded(repo, capsys):
+    # every target calls make on four others, forever: the walk stops at its bounds (a work
+    # counter, not a clock: MAX_MAKES evaluations of the makefile at most)
+    from gplint import handoffs
+
+    repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE,
+            "Makefile": "build:\n\t$(MAKE) a b c d\n\tgo build ./...\n"
+                        "a b c d:\n\t$(MAKE) a b c d build\n"})
+    calls = []
+    original = handoffs._make
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    handoffs._make = counting
+    try:
+        assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
+    finally:
+        handoffs._make = original
+    assert len(calls) <= 10 * handoffs.MAX_MAKES
