@@ -144,6 +144,18 @@ def _in_repository(project: Project, context: str, copies: list, handoff: HandOf
             if rel is not None:
                 return _strip_suffix(rel, suffix), None
         return None, None
+    if handoff.program == "task":
+        from .handoffs import TASKFILE_NAMES, task_arguments
+
+        folder, file, _, _ = task_arguments(handoff.args)
+        if folder == "\0" or file == "\0":
+            return None, None
+        for name in [file] if file else TASKFILE_NAMES:
+            suffix = posixpath.normpath(posixpath.join(folder or ".", name))
+            rel = in_context(project, context, copies, in_image_join(handoff.cwd, suffix))
+            if rel is not None:
+                return _strip_suffix(rel, suffix), None
+        return None, None
     if handoff.program == "script" and not handoff.args[0].dynamic:
         written = handoff.args[0].value
         rel = in_context(project, context, copies, in_image_join(handoff.cwd, written))

@@ -78,6 +78,8 @@ def _follow(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, path:
         return []
     if handoff.program == "make":
         return _make(walk, handoff, overlay, cwd, via, hops)
+    if handoff.program == "task":
+        return _task(walk, handoff, overlay, cwd, via, hops)
     if handoff.program == "script":
         if path is None:
             if cwd is None or handoff.args[0].dynamic:
@@ -388,6 +390,203 @@ def _join(cwd: str | None, path: str) -> str | None:
     if joined.startswith(".."):
         return None
     return "" if joined == "." else joined
+
+
+# -- go-task Taskfiles --------------------------------------------------------------------------
+TASKFILE_NAMES = ("Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml",
+                  "taskfile.dist.yml", "Taskfile.dist.yaml", "taskfile.dist.yaml")
+_TEMPLATE = re.compile(r"\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}|\{\{.*?\}\}", re.S)
+_TASK_VALUE_FLAGS = {"-d", "--dir", "-t", "--taskfile", "-o", "--output", "-C", "--concurrency", "--interval"}
+
+
+def task_arguments(args: list) -> tuple[str | None, str | None, dict, list]:
+    """(-d folder, -t file, VAR=value words, task names) of `task …` (words after `--` are the
+    tasks' CLI_ARGS, not tasks)."""
+    folder = file = None
+    cli: dict = {}
+    names: list = []
+    i = 0
+    while i < len(args):
+        value = args[i].value
+        if value == "--":
+            break
+        if value.startswith("-") and len(value) > 1:
+            name, eq, inline = value.partition("=")
+            operand = inline if eq else (args[i + 1].value if name in _TASK_VALUE_FLAGS and i + 1 < len(args)
+                                         and not args[i + 1].dynamic else None)
+            i += 1 if eq or name not in _TASK_VALUE_FLAGS else 2
+            if name in ("-d", "--dir"):
+                folder = operand if operand is not None else "\0"
+            elif name in ("-t", "--taskfile"):
+                file = operand if operand is not None else "\0"
+            continue
+        i += 1
+        name, eq, rest = value.partition("=")
+        if eq and name.isidentifier():
+            cli[name] = rest if not args[i - 1].dynamic else None
+        elif not args[i - 1].dynamic:
+            names.append(value)
+    return folder, file, cli, names
+
+
+def _task(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Trail, hops: int) -> list[Reached]:
+    """`task build`: the named tasks of the Taskfile in cwd (§19)."""
+    from .formats.yamlpos import YamlError, load_yaml
+
+    folder, file, cli, names = task_arguments(handoff.args)
+    if cwd is None or folder == "\0" or file == "\0":
+        return []
+    directory = _join(cwd, folder) if folder else cwd
+    if directory is None:
+        return []
+    candidates = [_join(directory, file)] if file else [_join(directory, n) for n in TASKFILE_NAMES]
+    path = next((p for p in candidates if p is not None and walk.available(p) and walk.project.exists(p)), None)
+    if path is None:
+        return []
+    source = walk.project.source(path, "taskfile")
+    if source is None:
+        return []
+    try:
+        root = load_yaml(source.text)
+    except YamlError:
+        return []
+    tasks = root.get("tasks") if root is not None else None
+    if tasks is None or tasks.kind != "map":
+        return []
+    runner = _TaskRun(walk, source, root, tasks, cli, posixpath.dirname(path), via, hops)
+    found: list[Reached] = []
+    for name in names or ["default"]:
+        found += runner.run(name, dict(overlay), 0)
+    return found
+
+
+class _TaskRun:
+    def __init__(self, walk: _Walk, source: Source, root, tasks, cli: dict, folder: str, via: Trail, hops: int):
+        self.walk, self.source, self.root, self.tasks, self.cli = walk, source, root, tasks, cli
+        self.folder, self.via, self.hops = folder, via, hops
+        self.running: set[str] = set()
+
+    def run(self, name: str, overlay: dict, depth: int) -> list[Reached]:
+        node = self.tasks.get(name)
+        if node is None or name in self.running or depth > 32 or self.walk.steps > MAX_COMMANDS:
+            return []
+        self.running.add(name)  # a task calling itself (directly or not) ends here
+        try:
+            return self._run(node, overlay, depth)
+        finally:
+            self.running.discard(name)
+
+    def _run(self, node, overlay: dict, depth: int) -> list[Reached]:
+        found: list[Reached] = []
+        deps: list = []
+        folder: str | None = self.folder
+        if node.kind == "scalar":
+            cmds, task_env, task_vars = [node], None, None
+        elif node.kind == "seq":
+            cmds, task_env, task_vars = list(node.items), None, None
+        else:
+            cmds_node, deps_node = node.get("cmds"), node.get("deps")
+            cmds = list(cmds_node.items) if cmds_node is not None and cmds_node.kind == "seq" else []
+            deps = list(deps_node.items) if deps_node is not None and deps_node.kind == "seq" else []
+            task_env, task_vars = node.get("env"), node.get("vars")
+            dir_node = node.get("dir")
+            if dir_node is not None and dir_node.kind == "scalar" and dir_node.value:
+                folder = _join(self.folder, dir_node.value) if "{{" not in dir_node.value else None
+        variables = self._variables(task_vars)
+        for dep in deps:  # deps run before the task's commands (§19)
+            dep_name = dep.value if dep.kind == "scalar" else (dep.get("task").value if dep.kind == "map" and
+                                                                 dep.get("task") is not None else None)
+            if dep_name:
+                found += self.run(dep_name, dict(overlay), depth + 1)
+        env = dict(overlay)
+        for env_node in (self.root.get("env"), task_env):  # task env over the Taskfile's
+            for setting in self._env(env_node, variables):
+                if self.walk.base.get(setting.name) is None and setting.name not in overlay:
+                    env[setting.name] = setting  # the process environment wins by default (§19)
+        for cmd in cmds:
+            if cmd.kind == "map":
+                called = cmd.get("task")
+                if called is not None and called.kind == "scalar" and called.value:
+                    found += self.run(called.value, dict(overlay), depth + 1)
+                    continue
+                cmd = cmd.get("cmd")
+            if cmd is None or cmd.kind != "scalar" or not cmd.value:
+                continue
+            found += self._command(cmd, variables, dict(env), folder)
+        return found
+
+    def _variables(self, task_vars) -> dict:
+        """Template values: CLI vars, then the task's, then the Taskfile's (§19); None = unknown."""
+        values: dict = {}
+        for vars_node in (self.root.get("vars"), task_vars):
+            if vars_node is None or vars_node.kind != "map":
+                continue
+            for key, value in vars_node.items:
+                if key.kind == "scalar":
+                    values[key.value] = value.value if value.kind == "scalar" and "{{" not in (value.value or "") \
+                        else None
+        values.update(self.cli)
+        return values
+
+    def _template(self, text: str, variables: dict) -> str:
+        from .formats.makefile import UNKNOWN
+
+        def one(m):
+            name = m.group(1)
+            if name is None:
+                return UNKNOWN
+            if name in variables:
+                return variables[name] if variables[name] is not None else UNKNOWN
+            setting = self.walk.base.get(name)  # environment variables are template values too
+            return setting.value if setting is not None and setting.value is not None and not setting.dynamic \
+                else UNKNOWN
+
+        return _TEMPLATE.sub(one, text)
+
+    def _env(self, env_node, variables: dict) -> list[Setting]:
+        from .formats.makefile import UNKNOWN
+
+        out: list[Setting] = []
+        if env_node is None or env_node.kind != "map":
+            return out
+        for key, value in env_node.items:
+            if key.kind != "scalar" or not key.value:
+                continue
+            text = value.value if value.kind == "scalar" else None  # `sh:` values are unknowable
+            resolved = self._template(text, variables) if text is not None else None
+            unknown = resolved is None or UNKNOWN in resolved
+            exact = value.kind == "scalar" and text == resolved and value.style is None
+            out.append(Setting(key.value, None if unknown else resolved, Span(key.start, value.end),
+                               Span(value.start, value.end) if exact else None, "export", self.source,
+                               Span(key.start, value.end), dynamic=unknown,
+                               raw_value=self.source.text[value.start:value.end]))
+        return out
+
+    def _command(self, node, variables: dict, overlay: dict, folder: str | None) -> list[Reached]:
+        """One command of a task: its own shell (§19)."""
+        from .formats.ci_script import scalar_script
+
+        if "{{" in (node.value or ""):
+            text = self._template(node.value, variables)
+            offsets = list(accumulate([node.start] * (len(text) + 2), max))
+            commands = [shell.remap(c, offsets) for c in shell.parse_script(text, 0)]
+        else:
+            commands, _ = scalar_script(self.source, node)
+        stmt = Span(node.start, node.end)
+        state = {"cwd": folder}
+
+        def other(cmd, assignments, argv):
+            program = argv[0].value.rpartition("/")[2]
+            if program == "cd" and not cmd.in_subshell:
+                target = argv[1] if len(argv) > 1 else None
+                state["cwd"] = (_join(state["cwd"], target.value) if target is not None and not target.dynamic
+                                and state["cwd"] is not None else None)
+                return []
+            return _other_command(self.source, cmd, assignments, argv, stmt, state["cwd"])
+
+        events = command_events(self.source, commands, stmt, on_other=other)
+        return _walk_events(self.walk, events, overlay, self.via, self.hops, one_shell=True, cwd_of=lambda e: e.cwd,
+                            default_cwd=folder)
 
 
 # -- from inside an image back to the build context --------------------------------------------

@@ -419,3 +419,40 @@ def test_sub_make_fan_out_is_bounded(repo, capsys):
     finally:
         handoffs._make = original
     assert len(calls) <= 10 * handoffs.MAX_MAKES
+
+
+# -- go-task Taskfiles (§19) ---------------------------------------------------------------------
+def test_run_task_reaches_the_task_commands_and_its_deps(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN task build\n",
+            "Taskfile.yml": "version: '3'\ntasks:\n  build:\n    deps: [tools]\n    cmds:\n      - echo hi\n"
+                            "  tools:\n    cmds:\n      - go install example.com/tool@v1.0.0\n"})
+    diags = lint(capsys)
+    assert codes(diags) == [("Dockerfile", 4, "GP101")]
+    assert "Taskfile.yml:9 `go install" in diags[0]["message"]
+
+
+def test_task_env_reaches_its_commands_but_vars_do_not(repo, capsys):
+    base = {"go.mod": GO_MOD, "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN task\n"}
+    repo(**base, **{"Taskfile.yml": "version: '3'\nenv:\n  GOPROXY: https://proxy.example.com\ntasks:\n"
+                                    "  default:\n    cmds:\n      - go build ./...\n"})
+    assert codes(lint(capsys)) == []
+    repo(**{"Taskfile.yml": "version: '3'\nvars:\n  GOPROXY: https://proxy.example.com\ntasks:\n"
+                            "  default:\n    cmds:\n      - go build ./...\n"})
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
+
+
+def test_process_environment_beats_the_taskfile_env(repo, capsys):
+    # §19: by default a variable already in task's environment wins over `env:`
+    repo(**{"go.mod": GO_MOD,
+            "Dockerfile": "FROM golang:1.22\nENV GOFLAGS=-mod=mod\nWORKDIR /src\nCOPY . .\nRUN task\n",
+            "vendor__modules.txt": "# example.com/x v1.0.0\n",
+            "Taskfile.yml": "version: '3'\nenv:\n  GOFLAGS: -mod=vendor\ntasks:\n  default:\n    cmds:\n"
+                            "      - go build ./...\n"})
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 5, "GP101")]
+
+
+def test_task_templates_and_task_calls(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN task ci GO=go\n",
+            "Taskfile.yml": "version: '3'\ntasks:\n  ci:\n    cmds:\n      - task: tools\n"
+                            "  tools:\n    cmds:\n      - '{{.GO}} install example.com/tool@v1.0.0'\n"})
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
