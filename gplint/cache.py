@@ -314,13 +314,14 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # the repository: a GitLab file may include any of them, and what it includes can build images.
 # A Makefile is read by the Dockerfiles and CI jobs whose `make …` reaches it (handoffs.py).
 DEPENDS = {
-    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", "makefile"),  # vendor/, contexts set by CI
+    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", "makefile", "taskfile"),  # vendor/, CI
     "dockerignore": ("go", "dockerfile", "github", "action", "gitlab"),
-    "github": ("go", "dockerfile", "dockerignore", "action", "makefile"),
-    "action": ("go", "dockerfile", "dockerignore", "action", "makefile"),
-    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml", "makefile"),
+    "github": ("go", "dockerfile", "dockerignore", "action", "makefile", "taskfile"),
+    "action": ("go", "dockerfile", "dockerignore", "action", "makefile", "taskfile"),
+    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml", "makefile", "taskfile"),
     "makefile": ("makefile",),
-    "script": ("go", "dockerfile", "makefile"),
+    "script": ("go", "dockerfile", "makefile", "taskfile"),
+    "taskfile": (),
 }
 
 

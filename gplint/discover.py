@@ -27,6 +27,7 @@ ACTION_NAMES = ("action.yml", "action.yaml")
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
 MAKEFILE_NAMES = ("makefile", "gnumakefile")
 MAKEFILE_SUFFIXES = (".mk",)
+TASKFILE_NAMES = ("taskfile.yml", "taskfile.yaml", "taskfile.dist.yml", "taskfile.dist.yaml")
 SCRIPT_SUFFIXES = (".sh", ".bash")  # linted when named on the command line, never found by a walk
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
@@ -57,6 +58,8 @@ def kind_of(relpath: str) -> str | None:
         return "action"
     if lower in MAKEFILE_NAMES or lower.endswith(MAKEFILE_SUFFIXES):
         return "makefile"
+    if lower in TASKFILE_NAMES:
+        return "taskfile"
     return None
 
 

@@ -456,3 +456,11 @@ def test_task_templates_and_task_calls(repo, capsys):
             "Taskfile.yml": "version: '3'\ntasks:\n  ci:\n    cmds:\n      - task: tools\n"
                             "  tools:\n    cmds:\n      - '{{.GO}} install example.com/tool@v1.0.0'\n"})
     assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
+
+
+def test_taskfile_env_values_are_judged_in_the_taskfile(repo, capsys):
+    repo(**{"Taskfile.yml": "version: '3'\nenv:\n  GOPROXY: '\"\"'\ntasks:\n  default:\n"
+                            "    env:\n      GONOSUMDB: '*'\n    cmds:\n      - go build ./...\n"})
+    found = codes(lint(capsys))
+    assert ("Taskfile.yml", 3, "GP203") in found
+    assert ("Taskfile.yml", 7, "GP301") in found

@@ -4,7 +4,7 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
-from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, MAKEFILE, SCRIPT
+from ..kinds import ACTION, CI_KINDS, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, MAKEFILE, SCRIPT, TASKFILE
 from ..model import Document
 from ..source import Source
 
@@ -36,6 +36,10 @@ def lower_by_kind(source: Source, files=None) -> Document:
         from . import makefile
 
         return makefile.lower(source)
+    if source.kind == TASKFILE:
+        from . import taskfile
+
+        return taskfile.lower(source)
     if source.kind == SCRIPT:
         from . import script
 
