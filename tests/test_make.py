@@ -464,3 +464,37 @@ def test_taskfile_env_values_are_judged_in_the_taskfile(repo, capsys):
     found = codes(lint(capsys))
     assert ("Taskfile.yml", 3, "GP203") in found
     assert ("Taskfile.yml", 7, "GP301") in found
+
+
+def test_go_env_w_before_make_reaches_the_recipe(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Makefile": "build:\n\tgo build ./...\n",
+            "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n"
+                          "RUN go env -w GOPROXY=https://proxy.example.com && make build\n"})
+    assert codes(lint(capsys), "GP101") == []
+
+
+def test_mod_vendor_recipe_does_not_reach_the_proxy(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE,
+            "Makefile": "GOFLAGS_BUILD := -mod=vendor\nbuild:\n\tgo build $(GOFLAGS_BUILD) ./...\n"})
+    assert codes(lint(capsys), "GP101") == []
+
+
+def test_ci_make_passing_an_undeclared_build_arg_is_reported_at_the_makefile(repo, capsys):
+    repo(**{
+        "go.mod": GO_MOD,
+        ".github__workflows__ci.yml": "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    env:\n"
+                                      "      GOPROXY: https://proxy.example.com\n    steps:\n"
+                                      "      - uses: actions/checkout@v4\n      - run: make image\n",
+        "Makefile": "image:\n\tdocker build --build-arg GOPROXY=$(GOPROXY) .\n",
+        "Dockerfile": "FROM golang:1.22\nCOPY . .\nRUN go build ./...\n"})
+    assert ("Makefile", 2, "GP105") in codes(lint(capsys))
+
+
+def test_script_called_from_ci_builds_without_the_build_arg(repo, capsys):
+    repo(**{
+        "go.mod": GO_MOD,
+        ".gitlab-ci.yml": "build:\n  variables:\n    GOPROXY: https://proxy.example.com\n  script:\n"
+                          "    - ./hack/docker-build.sh\n",
+        "hack__docker-build.sh": "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\ndocker build -t app .\n",
+        "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
+    assert codes(lint(capsys)) == [("hack/docker-build.sh", 3, "GP104")]
