@@ -498,3 +498,10 @@ def test_script_called_from_ci_builds_without_the_build_arg(repo, capsys):
         "hack__docker-build.sh": "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\ndocker build -t app .\n",
         "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
     assert codes(lint(capsys)) == [("hack/docker-build.sh", 3, "GP104")]
+
+
+def test_build_arg_flag_without_a_value_is_no_crash(repo, capsys):
+    # found by the fuzzer: `--build-arg(` splits into `--build-arg` and `(`; nothing follows it
+    repo(**{".github__workflows__ci.yml": "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                          "      - run: docker build --build-arg(GOPROXY=x .\n"})
+    assert [d["code"] for d in lint(capsys)] in ([], ["GP001"]) and "internal error" not in json.dumps(lint(capsys))

@@ -142,6 +142,8 @@ def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> Imag
             flag_value = inline if eq else (operand.value if operand is not None else "")
             span_word = operand if operand is not None else word
             if name == "--build-arg":
+                if operand is None and not eq:
+                    continue  # `--build-arg` as the last word: docker refuses it, nothing is passed
                 start = span_word.start if operand is not None else word.start + len(name) + 1
                 build_args.append(_build_arg(source, flag_value, Span(start, span_word.end), span_word.dynamic))
             elif name in ("-f", "--file"):
