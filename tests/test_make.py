@@ -505,3 +505,13 @@ def test_build_arg_flag_without_a_value_is_no_crash(repo, capsys):
     repo(**{".github__workflows__ci.yml": "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
                                           "      - run: docker build --build-arg(GOPROXY=x .\n"})
     assert [d["code"] for d in lint(capsys)] in ([], ["GP001"]) and "internal error" not in json.dumps(lint(capsys))
+
+
+def test_loopback_goproxy_exported_by_the_makefile_is_reported_there(repo, capsys):
+    root = repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE,
+                   "Makefile": "export GOPROXY = http://localhost:3000\nbuild:\n\tgo build ./...\n"})
+    assert codes(lint(capsys)) == [("Makefile", 1, "GP107")]
+    main(["--no-cache", "--fix", "--unsafe-fixes", "."])
+    capsys.readouterr()
+    assert (root / "Makefile").read_text().startswith("export GOPROXY = http://host.docker.internal:3000\n")
+    assert lint(capsys) == []
