@@ -166,6 +166,23 @@ def _statements(project: Project, rel: str):
     return entry[1]
 
 
+_DRY_RUN = {"-n", "--just-print", "--dry-run", "--recon", "-q", "--question", "-p", "--print-data-base",
+            "-t", "--touch"}
+
+
+def make_flags(args: list) -> set[str]:
+    """The switches of `make …` that change what runs: a dry run (`-n`, `-q`, `-t`, `-p`) runs no
+    recipe; `-e` lets the environment beat the makefiles (§17.2, §17.5)."""
+    flags = set()
+    for word in args:
+        value = word.value
+        if value.startswith("--"):
+            flags.add(value.partition("=")[0])
+        elif value.startswith("-") and len(value) > 1 and value[1] not in "CfIjloWO":
+            flags.update("-" + c for c in value[1:])  # -sn: -s and -n
+    return flags
+
+
 def make_arguments(args: list) -> tuple[str | None, str | None, dict, list, bool]:
     """(-C folder, -f file, VAR=value words, goals, every word readable) of `make …`."""
     folder = file = None
@@ -231,7 +248,9 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Tr
             return None
         return _statements(walk.project, rel)
 
+    flags = make_flags(handoff.args)
     make = mk.Makefile(read, env, cmdline, directory)
+    make.env_overrides = "-e" in flags or "--environment-overrides" in flags
     if not make.load(path):
         return []
     found: list[Reached] = []
@@ -243,6 +262,8 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Tr
     for call in parse_time:
         found += _shell_text(walk, make, call.text, call.offsets, call.source, call.stmt, dict(base_overlay),
                              directory, via, hops)
+    if flags & _DRY_RUN:
+        return found  # no recipe runs; the makefiles were still read (and their `$(shell …)` run)
     done: set[str] = set()
     for goal in make.goals(goals):
         found += _target(walk, make, goal, {}, done, overlay, directory, via, hops, 0)

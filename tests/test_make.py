@@ -515,3 +515,16 @@ def test_loopback_goproxy_exported_by_the_makefile_is_reported_there(repo, capsy
     capsys.readouterr()
     assert (root / "Makefile").read_text().startswith("export GOPROXY = http://host.docker.internal:3000\n")
     assert lint(capsys) == []
+
+
+def test_make_dry_run_runs_no_recipe(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "Makefile": "build:\n\tgo build ./...\n",
+            "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make -n build\n"})
+    assert codes(lint(capsys), "GP101") == []
+
+
+def test_make_dash_e_lets_the_environment_beat_the_makefile(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "vendor__modules.txt": "# example.com/x v1.0.0\n",
+            "Makefile": "export GOFLAGS = -mod=vendor\nbuild:\n\tgo build ./...\n",
+            "Dockerfile": "FROM golang:1.22\nENV GOFLAGS=-mod=mod\nWORKDIR /src\nCOPY . .\nRUN make -e build\n"})
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 5, "GP101")]

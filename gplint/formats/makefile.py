@@ -275,6 +275,7 @@ class Makefile:
         self.first_target: str | None = None
         self.export_all = False
         self.one_shell = False
+        self.env_overrides = False  # `make -e`: the environment beats the makefiles' assignments
         self.cwd = cwd
         self.shell_calls: list[ShellCall] = []
         self.budget = budget  # expansion steps left: a hostile makefile ends, it never hangs
@@ -388,6 +389,8 @@ class Makefile:
         old = table.get(name) if into is None else (table.get(name) or self.vars.get(name))
         if old is not None and old.origin == "command line" and not stmt.override:
             return  # a command-line value beats the makefile's (§17.2), unless `override`
+        if old is not None and old.origin == "environment" and self.env_overrides and not stmt.override:
+            return  # `make -e`
         op = stmt.op
         if op == "?=" and old is not None and old.origin != "default" and not (old.stmt is None and
                                                                                 old.origin == "file" and not old.value):
