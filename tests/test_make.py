@@ -528,3 +528,11 @@ def test_make_dash_e_lets_the_environment_beat_the_makefile(repo, capsys):
             "Makefile": "export GOFLAGS = -mod=vendor\nbuild:\n\tgo build ./...\n",
             "Dockerfile": "FROM golang:1.22\nENV GOFLAGS=-mod=mod\nWORKDIR /src\nCOPY . .\nRUN make -e build\n"})
     assert codes(lint(capsys), "GP101") == [("Dockerfile", 5, "GP101")]
+
+
+def test_go_env_w_read_through_make_in_the_same_stage_is_no_gp106(repo, capsys):
+    # the `make build` after `go env -w` reads the go env file: nothing is lost
+    repo(**{"go.mod": GO_MOD, "Makefile": "build:\n\tgo build ./...\n",
+            "Dockerfile": "FROM golang:1.22 AS a\nRUN go env -w GOPROXY=https://proxy.example.com\nWORKDIR /src\n"
+                          "COPY . .\nRUN make build\nFROM golang:1.22 AS b\nRUN go version\n"})
+    assert codes(lint(capsys)) == []
