@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 
 from .kinds import BAKE, CI_KINDS
-from .model import CopyFrom, Document, Env, GoCommand, Scope, Setting, command_env, walk
+from .model import CopyFrom, Document, Env, GoCommand, HandOff, Scope, Setting, command_env, walk
 from .buildgraph import BuildContext
 from .project import Project
 from .records import dataclass
@@ -21,6 +21,12 @@ class GoRun:
     scope: Scope
     reaches_proxy: bool
     copies_before: tuple  # CopyFrom events of the lineage before this command
+    handoff: HandOff | None = None  # the `make …` / `./x.sh` of the scope that reaches it
+
+    @property
+    def event(self) -> GoCommand | HandOff:
+        """The scope's own event this run comes from (for ordering against other events)."""
+        return self.handoff if self.handoff is not None else self.command
 
     @property
     def subcommand(self) -> str:
@@ -43,13 +49,17 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
     checkout = [CopyFrom(["."], Span(0, 0), doc.source, Span(0, 0), True)] if ci else []
     runs: list[GoRun] = []
     for scope in doc.scopes:
-        if not any(isinstance(e, GoCommand) for e in scope.events):
-            continue  # no run to find: the replay of its environment would be wasted
+        if not any(isinstance(e, (GoCommand, HandOff)) for e in scope.events):
+            continue  # no run to find (no go command, nothing handed off): the replay would be wasted
         copies = checkout + [e for s in reversed(list(scope.lineage())[1:]) for e in s.events
                              if isinstance(e, CopyFrom)]
         for event, env in walk(scope):
             if isinstance(event, CopyFrom):
                 copies.append(event)
+                continue
+            if isinstance(event, HandOff):
+                if project is not None and context is not None:
+                    runs += _handed_off(project, context, scope, event, env, copies, vendor_dirs, ci)
                 continue
             if not isinstance(event, GoCommand):
                 continue
@@ -57,6 +67,140 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
             runs.append(GoRun(event, cenv, scope, _reaches_proxy(event, cenv, copies, vendor_dirs), tuple(copies)))
     doc.go_runs = runs
     return runs
+
+
+def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: HandOff, env: Env,
+                copies: list, vendor_dirs: list[str], ci: bool) -> list[GoRun]:
+    """The go commands a `make …` / `./x.sh` reaches (handoffs.py), as runs of this scope: each
+    stands at the hand-off (where a fix of the scope goes) and names the chain in its label."""
+    from . import handoffs
+
+    if ci:
+        cwd, path, available = handoff.cwd, None, None
+    else:
+        cwd, path = _in_repository(project, context.context, copies, handoff)
+        if cwd is None and path is None:
+            return []
+        prefix = context.context + "/" if context.context else ""
+        frozen = tuple(copies)
+
+        def available(rel: str) -> bool:
+            return rel.startswith(prefix) and copied(frozen, rel[len(prefix):])
+    try:
+        reached_all = handoffs.reach(project, handoff, env, cwd, path, available)
+    except (ValueError, IndexError, KeyError, RecursionError):  # a file we cannot follow says nothing
+        return []
+    runs = []
+    for reached in reached_all:
+        inner = reached.command
+        if not isinstance(inner, GoCommand):
+            continue
+        cenv = env.copy()
+        for name, setting in reached.overlay.items():
+            cenv.local[name] = setting
+        command = GoCommand(inner.args, handoff.span, inner.inline, handoff.source, handoff.stmt,
+                            handoff.network_host, via=reached.via.text, hops=list(reached.via.hops))
+        cenv = command_env(cenv, command)
+        vendored_dirs = _module_vendor(project, context.context, reached.cwd, inner.words, vendor_dirs)
+        runs.append(GoRun(command, cenv, scope, _reaches_proxy(command, cenv, copies, vendored_dirs), tuple(copies),
+                          handoff))
+    return runs
+
+
+def handed_off_builds(doc: Document, project: Project | None, scope: Scope, handoff: HandOff, env: Env) -> list:
+    """(image build, its environment) for each `docker build` a CI hand-off reaches (a make
+    recipe's, a script's): the job's environment with what make and the scripts export on top."""
+    if project is None or doc.source.kind == "dockerfile":
+        return []
+    from . import handoffs
+
+    try:
+        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None)
+    except (ValueError, IndexError, KeyError, RecursionError):
+        return []
+    out = []
+    for reached in reached_all:
+        if isinstance(reached.command, GoCommand):
+            continue
+        benv = env.copy()
+        for name, setting in reached.overlay.items():
+            benv.local[name] = setting
+        out.append((reached.command, benv))
+    return out
+
+
+def _in_repository(project: Project, context: str, copies: list, handoff: HandOff) -> tuple:
+    """(repository folder the hand-off runs in, repository path of its script) for a Dockerfile
+    RUN: its in-image paths mapped back through the stage's copies; (None, None) if they cannot be."""
+    from .formats.dockerfile import in_image_join
+    from .handoffs import in_context, make_arguments
+
+    if handoff.program == "make":
+        folder, file, _, _, _ = make_arguments(handoff.args)
+        if folder == "\0" or file == "\0":
+            return None, None
+        names = [file] if file else ["GNUmakefile", "makefile", "Makefile"]
+        for name in names:
+            suffix = posixpath.normpath(posixpath.join(folder or ".", name))
+            rel = in_context(project, context, copies, in_image_join(handoff.cwd, suffix))
+            if rel is not None:
+                return _strip_suffix(rel, suffix), None
+        return None, None
+    if handoff.program == "task":
+        from .handoffs import TASKFILE_NAMES, task_arguments
+
+        folder, file, _, _ = task_arguments(handoff.args)
+        if folder == "\0" or file == "\0":
+            return None, None
+        for name in [file] if file else TASKFILE_NAMES:
+            suffix = posixpath.normpath(posixpath.join(folder or ".", name))
+            rel = in_context(project, context, copies, in_image_join(handoff.cwd, suffix))
+            if rel is not None:
+                return _strip_suffix(rel, suffix), None
+        return None, None
+    if handoff.program == "script" and not handoff.args[0].dynamic:
+        written = handoff.args[0].value
+        rel = in_context(project, context, copies, in_image_join(handoff.cwd, written))
+        if rel is None:
+            return None, None
+        return (_strip_suffix(rel, posixpath.normpath(written)) if not written.startswith("/") else None), rel
+    return None, None
+
+
+def _strip_suffix(rel: str, suffix: str) -> str | None:
+    if suffix.startswith(".."):
+        return None
+    if rel == suffix:
+        return ""
+    return rel[:-len(suffix) - 1] if rel.endswith("/" + suffix) else None
+
+
+def _module_vendor(project: Project, context: str, cwd: str | None, words: list[str], vendor_dirs: list[str]):
+    """The vendor folders that decide vendor mode for a go command run in repository folder
+    `cwd` (`-C dir` first): only its own module's (§5.7); all of the context's when unknown."""
+    if cwd is None:
+        return vendor_dirs
+    folder = cwd
+    for i, word in enumerate(words):
+        if not word.startswith("-"):
+            break
+        if word == "-C" and i + 1 < len(words):
+            folder = posixpath.normpath(posixpath.join(folder, words[i + 1])) if folder else words[i + 1]
+        elif word.startswith("-C="):
+            folder = posixpath.normpath(posixpath.join(folder, word[3:])) if folder else word[3:]
+    probe: str | None = folder
+    prefix = context + "/" if context else ""
+    while probe is not None:
+        if project.exists(posixpath.join(probe, "go.mod") if probe else "go.mod"):
+            module = probe[len(prefix):] if probe.startswith(prefix) else (probe if not context else None)
+            if module is None:
+                return []
+            own = posixpath.join(module, "vendor") if module else "vendor"
+            return [d for d in vendor_dirs if d == own]
+        if not probe or probe == context:
+            break
+        probe = posixpath.dirname(probe)
+    return vendor_dirs
 
 
 def _reaches_proxy(command: GoCommand, env: Env, copies: list[CopyFrom], vendor_dirs: list[str]) -> bool:

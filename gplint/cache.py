@@ -388,13 +388,18 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
 BUILD_DEFINITIONS = ("compose", "bake", "goreleaser", "skaffold", "tilt")  # they build Dockerfiles, as CI files do
+# A Makefile or Taskfile is read by the Dockerfiles and CI jobs whose `make …` / `task …` reaches it (handoffs.py).
+HANDED_OFF = ("makefile", "taskfile")
 DEPENDS = {
-    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", *BUILD_DEFINITIONS),  # vendor/, contexts set by CI
+    "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", *BUILD_DEFINITIONS, *HANDED_OFF),  # vendor/, CI
     "dockerignore": ("go", "dockerfile", "github", "action", "gitlab", *BUILD_DEFINITIONS),
     # a job may run `docker compose build` or docker/bake-action, which read those files
-    "github": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml"),
-    "action": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml"),
-    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "compose", "bake", "yaml"),
+    "github": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml", *HANDED_OFF),
+    "action": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml", *HANDED_OFF),
+    "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "compose", "bake", "yaml", *HANDED_OFF),
+    "makefile": ("makefile",),
+    "script": ("go", "dockerfile", "makefile", "taskfile"),
+    "taskfile": (),
     # what they pass is judged against the Dockerfiles they build; compose reads `.env` ("go") and
     # may extend or include other YAML files
     **{kind: ("go", "dockerfile", "dockerignore", "compose", "bake", "yaml") for kind in BUILD_DEFINITIONS},

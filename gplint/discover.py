@@ -28,6 +28,10 @@ GORELEASER_NAMES = (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "go
 SKAFFOLD_NAMES = ("skaffold.yaml", "skaffold.yml")
 TILT_NAMES = ("tiltfile",)  # Tiltfile: Starlark, no extension
 YAML_SUFFIXES = (".yml", ".yaml")  # workflows; and any YAML file may be a GitLab include
+MAKEFILE_NAMES = ("makefile", "gnumakefile")
+MAKEFILE_SUFFIXES = (".mk",)
+TASKFILE_NAMES = ("taskfile.yml", "taskfile.yaml", "taskfile.dist.yml", "taskfile.dist.yaml")
+SCRIPT_SUFFIXES = (".sh", ".bash")  # linted when named on the command line, never found by a walk
 AUX_NAMES = ("go.mod", "go.work")
 # vendor manifests, and every YAML file: a GitLab CI file may include any of them (`local:`)
 AUX_SUFFIXES = ("vendor/modules.txt",) + YAML_SUFFIXES
@@ -69,7 +73,17 @@ def kind_of(relpath: str) -> str | None:
         return "compose"
     if lower in BAKE_NAMES:  # §21.1
         return "bake"
+    if lower in MAKEFILE_NAMES or lower.endswith(MAKEFILE_SUFFIXES):
+        return "makefile"
+    if lower in TASKFILE_NAMES:
+        return "taskfile"
     return None
+
+
+def named_kind(relpath: str) -> str | None:
+    """The kind of a file named on the command line: kind_of(), or a shell script by its suffix
+    (a walk never lints scripts on their own; hand-offs reach the ones that matter)."""
+    return kind_of(relpath) or ("script" if relpath.lower().endswith(SCRIPT_SUFFIXES) else None)
 
 
 def is_yaml(relpath: str) -> bool:
@@ -95,6 +109,8 @@ def hook_files_pattern() -> str:
         f"{name}(?:{alternatives(YAML_SUFFIXES)})",
         f"(?:{alternatives(TILT_NAMES)})",
         f"(?:{alternatives(BAKE_NAMES)})",
+        f"(?:{alternatives(MAKEFILE_NAMES)})",
+        f"{name}(?:{alternatives(MAKEFILE_SUFFIXES)})",
     ]
     return f"(?i)(?:^|/)(?:{'|'.join(branches)})$"
 

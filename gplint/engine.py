@@ -112,7 +112,7 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
             found.extend(rule.check(doc, project))
         except RecursionError:
             problems.append(InputProblem(Span(0, 0), f"{code}: input nested too deeply to analyse"))
-    out = [unusable_input(source, problem) for problem in problems] + found
+    out = [unusable_input(source, problem) for problem in problems] + _with_hops(doc, found)
     marks = suppressions(source)
     other_marks: dict[str, list[Suppression]] = {}  # findings placed in included files
 
@@ -139,6 +139,22 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
                                        key=f"suppression-unknown:{','.join(mark.unknown)}"))
     kept.sort(key=lambda d: d.sort_key)
     return _dedupe(kept)
+
+
+def _with_hops(doc, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A finding on a go command reached through make or a script (`RUN make build`) gets the
+    hops of that chain as related locations, whichever rule found it (analysis.go_runs)."""
+    chained = [r.command for r in doc.go_runs or () if r.command.hops]
+    if not chained:
+        return diags
+    for diag in diags:
+        if diag.related or diag.source is not doc.source:
+            continue
+        for command in chained:
+            if command.span == diag.span and command.label in diag.message:
+                diag.related = list(command.hops)
+                break
+    return diags
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:

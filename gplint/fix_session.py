@@ -53,13 +53,13 @@ def plan_and_apply(ctx: RunContext, result):
     relint = relinter(ctx, result)
 
     def parses(abspath: str, text: str) -> str | None:
-        from .discover import kind_of
+        from .discover import named_kind
 
         source = result.sources.get(abspath)
         if source is not None:
             kind = source.kind
         else:  # a file another file's fix edits: a Dockerfile (GP105), an included CI file
-            kind = kind_of(os.path.basename(abspath)) or (
+            kind = named_kind(os.path.basename(abspath)) or (
                 "gitlab" if abspath.endswith((".yml", ".yaml")) else "dockerfile")
         return parse_problem(kind, text)
 

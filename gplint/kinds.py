@@ -12,11 +12,17 @@ SKAFFOLD = "skaffold"  # skaffold.yaml: `build.artifacts` image builds
 TILT = "tilt"  # a Tiltfile (Starlark): docker_build calls
 COMPOSE = "compose"  # compose.yaml, docker-compose.yml (§20)
 BAKE = "bake"  # docker-bake.hcl / .json (§21)
+MAKEFILE = "makefile"  # Makefile, GNUmakefile, *.mk
+SCRIPT = "script"  # a shell script: linted when named, followed when a hand-off reaches it
+TASKFILE = "taskfile"  # go-task's Taskfile.yml
 
-ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)
+ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT, MAKEFILE,
+             SCRIPT, TASKFILE)
 # they start image builds (and CI sets a job's environment)
 CI_KINDS = (GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)
-SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)  # where Go settings are written
+# where Go settings are written
+SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT, MAKEFILE, SCRIPT,
+                 TASKFILE)
 
 # compose-go's DefaultFileNames and DefaultOverrideFileNames (§20.1)
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "compose.override.yaml",

@@ -47,6 +47,10 @@ class GoCommand:
     source: Source
     stmt: Span
     network_host: bool = False  # RUN --network=host
+    # reached through make or a script: the hops before the go command, as "`make build` →
+    # Makefile:14" (messages quote the label, so the label closes and reopens the quotes)
+    via: str = ""
+    hops: list = field(default_factory=list)  # (Source, Span, note) of each hop: related locations
 
     @property
     def words(self) -> list[str]:
@@ -55,7 +59,8 @@ class GoCommand:
     @property
     def label(self) -> str:
         """`go` and its first two words, for messages (a long word is shortened)."""
-        return " ".join(["go"] + [w if len(w) <= 100 else w[:99] + "…" for w in self.words[:2]])
+        own = " ".join(["go"] + [w if len(w) <= 100 else w[:99] + "…" for w in self.words[:2]])
+        return f"{self.via} `{own}" if self.via else own
 
 
 @dataclass(slots=True)
@@ -68,6 +73,9 @@ class CopyFrom:
     stmt: Span
     whole_context: bool = False
     dest: str = ""
+    # the stage's WORKDIR when it ran, where a relative dest lands: "" is the base image's own
+    # (unknown, but the same for every later relative path); None when it cannot be resolved
+    workdir: str | None = ""
 
 
 @dataclass(slots=True)
@@ -163,7 +171,29 @@ class StartupFileRead:
     persistent: bool = False
 
 
-Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild | StartupFileWrite | StartupFileRead
+
+
+@dataclass(slots=True)
+class HandOff:
+    """`make …`, `./build.sh`, `bash x.sh`, `task build`: commands that run another file of the
+    repository. Lowering cannot read that file; analysis (handoffs.py) follows it."""
+
+    program: str  # make | script | task
+    args: list  # list[shell.Word]: for a script, its path first; for make/task, the words after it
+    span: Span  # the invocation, for messages
+    source: Source
+    stmt: Span
+    inline: list = field(default_factory=list)  # list[Setting]: X=v prefixes of this one command
+    cwd: str | None = None  # the working directory it runs in: in the image (Dockerfile) or the repository
+    network_host: bool = False
+
+    @property
+    def text(self) -> str:
+        text = " ".join(self.source.text[self.span.start:self.span.end].split())
+        return text if len(text) <= 60 else text[:59] + "…"
+
+
+Event = Setting | GoCommand | CopyFrom | UserChange | ImageBuild | HandOff | StartupFileWrite | StartupFileRead
 
 
 @dataclass(slots=True)
@@ -371,13 +401,13 @@ class Document:
     included: list[str] = field(default_factory=list)  # GitLab CI: the local files it includes (project paths)
     # memos, computed once per document by the function named, the first time a rule asks
     go_runs: list | None = None  # analysis.go_runs
-    image_builds: list | None = None  # rulekit.ci_builds.builds
     setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]
     keywords_lower: bool | None = None  # rulekit.dockerfile_edits.keyword_case
     instruction_at: dict | None = None  # rulekit.dockerfile_edits.instruction_of: offset -> instruction
     settings_by_stmt: dict | None = None  # rulekit.dockerfile_edits._settings_in
     stage_children: dict | None = None  # GP106: id(stage) -> stages derived from it
     unset_runs: dict | None = None  # GP106: name -> go commands that reach the proxy without it
+    image_builds: list | None = None  # rulekit.ci_builds.builds: (scope, build, env), hand-offs followed
     build_ancestors: set | None = None  # rulekit.stage_reach: ids of stages a derived stage builds on
 
     def settings(self) -> Iterator[Setting]:

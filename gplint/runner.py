@@ -62,8 +62,8 @@ def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | No
             targets.extend(_included_under(project, inventory, found))
             continue
         abspath = os.path.abspath(path)
-        target_kind = kind or discover.kind_of(project.rel(abspath)) or \
-            discover.kind_of(abspath.replace(os.sep, "/"))
+        target_kind = kind or discover.named_kind(project.rel(abspath)) or \
+            discover.named_kind(abspath.replace(os.sep, "/"))
         if target_kind is None:
             target = _included_target(project, abspath)
             if target is not None:

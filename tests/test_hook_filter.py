@@ -64,6 +64,7 @@ NAMES = [
     "docker-compose.yml", "Dockerfile.yml.prod", "Containerfile.j2",
     "docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl", "Docker-Bake.HCL", "docker-bake.hcl.bak",
     "my-docker-bake.hcl", "bake.hcl", "compose.yaml", "compose.override.yml",
+    "GNUmakefile", "makefile", "MAKEFILE", "rules.mk", "x.MK", "Makefile.bak", "Makefile.mk.txt", "build.sh",
 ]
 FOLDERS = ["", "docs/", ".github/workflows/", ".github/", "a/b/", "workflows/", "Dockerfile/", "x.yml/",
            "Dockerfile.d/"]

@@ -25,7 +25,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("engine", ("gplint.engine", "gplint.registry")),
     ("rules", ("gplint.rules",)),
     ("rulekit", ("gplint.rulekit",)),
-    ("analysis", ("gplint.analysis",)),
+    ("analysis", ("gplint.analysis", "gplint.handoffs")),
     ("build graph and files", ("gplint.project", "gplint.buildgraph", "gplint.discover", "gplint.confined",
                                "gplint.baseimage", "gplint.lowering")),
     ("formats", ("gplint.formats",)),

@@ -8,7 +8,7 @@ from ..diagnostic import Edit
 from ..model import BuildArg, ImageBuild
 from ..source import Source, Span
 from . import shell
-from .script_events import command_events
+from .script_events import command_events, hand_off
 
 # Flags of docker/buildx/podman/buildah build that take a separate value (the rest are switches).
 VALUE_FLAGS = {
@@ -60,9 +60,10 @@ def _fold(body: str) -> str:
     return body.replace("\r", " ").replace("\n", " ")
 
 
-# the last ones: a line that makes the shell read a start-up file (GP108, §25)
+# the last ones: a line that makes the shell read a start-up file (GP108, §25), or hands off
+# to make, a script or task (which may run go)
 _MATTERS = ("go", "proxy", "docker", "podman", "buildah", "profile", "bashrc", "environment", "source", "bash",
-            "su ")
+            "su ", "make", "task", ".sh", "./")
 
 
 def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: str | None,
@@ -84,11 +85,13 @@ def lower_script(source: Source, node, stmt: Span, cwd: str | None, env_file: st
             state["cwd"] = _join(state["cwd"], target.value) if target is not None and not target.dynamic else None
             return []
         build = image_build(source, argv, stmt, state["cwd"])
-        if build is None and program in ("docker", "docker-compose") and project is not None:
+        if build is not None:
+            return [build]
+        if program in ("docker", "docker-compose") and project is not None:
             from .compose_run import compose_builds
 
             return compose_builds(source, argv, stmt, state["cwd"], project)
-        return [build] if build is not None else []
+        return hand_off(source, cmd, assignments, argv, stmt, state["cwd"])
 
     events = command_events(source, commands, stmt, on_other=other)
     writes = []
@@ -146,6 +149,8 @@ def image_build(source: Source, argv: list, stmt: Span, cwd: str | None) -> Imag
             flag_value = inline if eq else (operand.value if operand is not None else "")
             span_word = operand if operand is not None else word
             if name == "--build-arg":
+                if operand is None and not eq:
+                    continue  # `--build-arg` as the last word: docker refuses it, nothing is passed
                 start = span_word.start if operand is not None else word.start + len(name) + 1
                 build_args.append(_build_arg(source, flag_value, Span(start, span_word.end), span_word.dynamic))
             elif name in ("-f", "--file"):

@@ -15,7 +15,7 @@ from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
 from . import shell
-from .script_events import command_events
+from .script_events import command_events, hand_off
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
 CONFIG_LOCATION_VARS = {"HOME", "XDG_CONFIG_HOME", "GOENV"}
@@ -55,6 +55,8 @@ class _Lowerer:
         self.stage: Scope | None = None
         self.values: dict[str, object] = {}  # builder-visible values in the current stage
         self.stage_values: dict[int, dict[str, object]] = {}
+        self.workdir: str | None = ""  # "" = the base image's WORKDIR (unknown but fixed)
+        self.stage_workdirs: dict[int, str | None] = {}
         self.named: dict[str, Scope] = {}  # lower-case stage name -> the latest stage of that name
         self.header_open = False
 
@@ -94,6 +96,7 @@ class _Lowerer:
         scope = Scope("stage", name or str(len(self.doc.scopes)), len(self.doc.scopes), self.source, stmt)
         scope.header_end = self.source.line_end(inst.end)
         self.values = {}
+        self.workdir = ""
         if image_word is not None:
             image, dynamic = syntax.substitute(image_word.raw, self.lookup_global, self.escape)
             scope.base_image_span = Span(image_word.start, image_word.end)
@@ -105,9 +108,11 @@ class _Lowerer:
                 if parent is not None:
                     scope.parent = parent
                     self.values = dict(self.stage_values.get(parent.index, {}))
+                    self.workdir = self.stage_workdirs.get(parent.index, "")
         self.stage = scope
         self.doc.scopes.append(scope)
         self.stage_values[scope.index] = self.values
+        self.stage_workdirs[scope.index] = self.workdir
         if not scope.name.isdigit():
             self.named[scope.name.lower()] = scope
 
@@ -178,6 +183,16 @@ class _Lowerer:
             if name in CONFIG_LOCATION_VARS and not (name == "GOENV" and value == "off"):
                 self.stage.events.append(UserChange(span, self.source, name))
 
+    def on_workdir(self, inst: syntax.Instruction) -> None:
+        """Where RUN runs and a relative COPY destination lands (followed by hand-offs)."""
+        if self.stage is None:
+            return
+        words = self.words(inst)
+        path, dynamic = (syntax.substitute(words[0].raw, self.lookup_stage, self.escape) if len(words) == 1
+                         else (None, True))
+        self.workdir = None if dynamic or path is None else in_image_join(self.workdir, path)
+        self.stage_workdirs[self.stage.index] = self.workdir
+
     def on_user(self, inst: syntax.Instruction) -> None:
         if self.stage is not None:
             self.stage.events.append(UserChange(Span(inst.start, inst.end), self.source, "USER"))
@@ -206,7 +221,7 @@ class _Lowerer:
         paths = [w.value for w in sources]
         whole = any(_is_context_root(p) for p in paths)
         self.stage.events.append(CopyFrom(paths, Span(sources[0].start, sources[-1].end), self.source, stmt, whole,
-                                          dest=args[-1].value))
+                                          dest=args[-1].value, workdir=self.workdir))
 
     on_add = on_copy
 
@@ -257,7 +272,18 @@ class _Lowerer:
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
-        self.stage.events.extend(command_events(self.source, commands, stmt, network_host))
+        cwd: list[str | None] = [self.workdir]
+
+        def other(cmd, assignments, argv):
+            program = argv[0].value.rpartition("/")[2]
+            if program == "cd" and not cmd.in_subshell:
+                target = argv[1] if len(argv) > 1 else None
+                cwd[0] = (in_image_join(cwd[0], target.value) if target is not None and not target.dynamic
+                          and cwd[0] is not None else None)
+                return []
+            return hand_off(self.source, cmd, assignments, argv, stmt, cwd[0], network_host)
+
+        self.stage.events.extend(command_events(self.source, commands, stmt, network_host, on_other=other))
 
 
 def _script(view: str, start: int, end: int, escape: str) -> list:
@@ -270,7 +296,7 @@ def _script(view: str, start: int, end: int, escape: str) -> list:
     script = view[start:end]
     if ("'" in script or '"' in script) and (escape + "\n" in script or escape + "\r\n" in script):
         joined, offsets = syntax.joined_with_offsets(view, start, end, escape)
-        return [_remap(c, offsets) for c in shell.parse_script(joined, 0, escape)]
+        return [shell.remap(c, offsets) for c in shell.parse_script(joined, 0, escape)]
     return shell.parse_script(script, start, escape)
 
 
@@ -310,9 +336,23 @@ def _with_heredoc_bodies(commands: list, inst: syntax.Instruction, text: str) ->
 
 
 def _may_matter(script: str) -> bool:
-    """A cheap pre-scan: every event a RUN can yield names `go`, a GO* variable or a proxy."""
+    """A cheap pre-scan: every event a RUN can yield names `go`, a GO* variable or a proxy, or
+    hands off to make, a script or task (which may run go)."""
     lowered = script.lower()
-    return "go" in lowered or "proxy" in lowered
+    return "go" in lowered or "proxy" in lowered or "make" in lowered or "task" in lowered \
+        or "/" in lowered or ".sh" in lowered
+
+
+def in_image_join(workdir: str | None, path: str) -> str | None:
+    """A path inside the image: absolute, or relative to a WORKDIR ("" = the base image's)."""
+    if workdir is None:
+        return None
+    if path.startswith("/"):
+        return posixpath.normpath(path) if path != "/" else "/"
+    joined = posixpath.normpath(posixpath.join(workdir, path)) if workdir else posixpath.normpath(path)
+    if joined.startswith("..") and not workdir.startswith("/"):
+        return None  # above the unknown base WORKDIR
+    return "" if joined == "." else joined
 
 
 def _is_context_root(path: str) -> bool:
@@ -327,19 +367,3 @@ def _runs_heredoc_as_script(commands: list) -> bool:
     if argv[0].value.rpartition("/")[2] not in SHELLS:
         return False
     return all(w.value.startswith("-") and "c" not in w.value[1:] for w in argv[1:])
-
-
-def _remap(record, offsets: list[int]):
-    """A shell record with its offsets into a joined script mapped back to the file."""
-    changes: dict[str, object] = {}
-    for name in fields(record):
-        value = getattr(record, name)
-        if name == "start" and isinstance(value, int):
-            changes[name] = offsets[value]
-        elif name == "end" and isinstance(value, int):
-            changes[name] = offsets[value - 1] + 1 if value > 0 else offsets[0]
-        elif isinstance(value, list):
-            changes[name] = [_remap(v, offsets) if hasattr(v, "__record_fields__") else v for v in value]
-        elif hasattr(value, "__record_fields__"):
-            changes[name] = _remap(value, offsets)
-    return replace(record, **changes)

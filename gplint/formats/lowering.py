@@ -4,7 +4,8 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
-from ..kinds import ACTION, BAKE, CI_KINDS, COMPOSE, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, SKAFFOLD, TILT
+from ..kinds import (ACTION, BAKE, CI_KINDS, COMPOSE, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, MAKEFILE,
+                     SCRIPT, SKAFFOLD, TASKFILE, TILT)
 from ..model import Document
 from ..source import Source
 
@@ -52,4 +53,16 @@ def lower_by_kind(source: Source, files=None) -> Document:
         from . import bake
 
         return bake.lower(source, files)
+    if source.kind == MAKEFILE:
+        from . import makefile
+
+        return makefile.lower(source)
+    if source.kind == TASKFILE:
+        from . import taskfile
+
+        return taskfile.lower(source)
+    if source.kind == SCRIPT:
+        from . import script
+
+        return script.lower(source)
     raise ValueError(f"no lowering for {source.kind}")

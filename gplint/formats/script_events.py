@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import GoCommand, Setting, StartupFileRead, StartupFileWrite
+from ..model import GoCommand, HandOff, Setting, StartupFileRead, StartupFileWrite
 from ..semantics import goenv, shell_startup
 from ..source import Source, Span
 from . import shell
@@ -144,3 +144,32 @@ def _assignments_written(cmd, program: str, previous, text: str) -> list[tuple[s
                 value = value[1:-1]
             out.append((name, value, "$" in value or "`" in value or expanded and "$" in content))
     return out
+
+
+SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
+
+
+def hand_off(source: Source, cmd, assignments: list, argv: list, stmt: Span, cwd: str | None,
+             network_host: bool = False) -> list:
+    """A HandOff for `make …`, `task …`, `./x.sh`, `bash x.sh`, `sh scripts/x`: another file of
+    the repository runs there (analysis follows it)."""
+    program = argv[0].value
+    base = program.rpartition("/")[2]
+    span = Span(argv[0].start, argv[-1].end)
+    inline = [setting_from(source, a, "inline", stmt) for a in assignments]
+    if argv[0].dynamic:
+        return []
+    if base in ("make", "gmake"):
+        return [HandOff("make", list(argv[1:]), span, source, stmt, inline, cwd, network_host)]
+    if base == "task" and program == "task":
+        return [HandOff("task", list(argv[1:]), span, source, stmt, inline, cwd, network_host)]
+    if base in SHELLS:
+        rest = [w for w in argv[1:]]
+        while rest and rest[0].value.startswith("-") and rest[0].value not in ("-c", "--"):
+            rest = rest[1:]
+        if rest and not rest[0].value.startswith("-") and not rest[0].dynamic:
+            return [HandOff("script", rest, span, source, stmt, inline, cwd, network_host)]
+        return []
+    if "/" in program and not cmd.in_subshell:  # ./build.sh, scripts/x.sh, /install-cni
+        return [HandOff("script", list(argv), span, source, stmt, inline, cwd, network_host)]
+    return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..records import dataclass, field
+from ..records import dataclass, field, fields, replace
 
 MAX_DEPTH = 24
 SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
@@ -692,3 +692,22 @@ def _lines_as_assignments(word: Word, printf: bool = False, heredoc: bool = Fals
         out.append(Assignment(name, Word(rest, vstart, vend, word.quoted, word.dynamic or "$" in rest),
                               start, vend))
     return out
+
+
+def remap(record, offsets: list[int]):
+    """A shell record with its offsets into a rewritten script (joined lines, expanded make
+    variables) mapped back to the file: `offsets[i]` is where character i came from."""
+    changes: dict[str, object] = {}
+    for name in fields(record):
+        value = getattr(record, name)
+        if name == "start" and isinstance(value, int):
+            changes[name] = offsets[value]
+        elif name == "end" and isinstance(value, int):
+            changes[name] = offsets[value - 1] + 1 if value > 0 else offsets[0]
+        elif isinstance(value, list):
+            changes[name] = [remap(v, offsets) if hasattr(v, "__record_fields__") else v for v in value]
+        elif hasattr(value, "__record_fields__"):
+            changes[name] = remap(value, offsets)
+    if "start" in changes and "end" in changes and changes["end"] < changes["start"]:
+        changes["end"] = changes["start"]  # an empty word after a gap in the map
+    return replace(record, **changes)

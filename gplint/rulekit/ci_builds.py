@@ -1,29 +1,36 @@
 """Shared by the rules that follow a setting from a CI job into the image it builds (GP104, GP105, GP107)."""
 from __future__ import annotations
 
-from ..analysis import go_runs
+from ..analysis import go_runs, handed_off_builds
 from ..kinds import CI_KINDS  # noqa: F401  (the rules import it from here)
-from ..model import Document, ImageBuild, Scope, Setting, walk
+from ..model import Document, HandOff, ImageBuild, Scope, Setting, walk
 
 
-
-
-def builds(doc: Document) -> list:
-    """(scope, build, env before it) for every image build of the document. Computed once per
-    document (three rules ask), replaying only the scopes that build an image: the replay of
-    every job's environment was most of what these rules cost."""
-    found = doc.image_builds
-    if found is None:
-        found = doc.image_builds = [
-            (scope, event, env) for scope in doc.scopes if any(isinstance(e, ImageBuild) for e in scope.events)
-            for event, env in walk(scope) if isinstance(event, ImageBuild)]
+def builds(doc: Document, project=None) -> list:
+    """(scope, build, env before it) for every image build of the document, and for the builds
+    its `make …` / `./x.sh` steps reach. Computed once per document (three rules ask), replaying
+    only the scopes that build an image or hand off: the replay of every job's environment was
+    most of what these rules cost."""
+    if doc.image_builds is not None:
+        return doc.image_builds
+    found = []
+    for scope in doc.scopes:
+        if not any(isinstance(e, (ImageBuild, HandOff)) for e in scope.events):
+            continue
+        for event, env in walk(scope):
+            if isinstance(event, ImageBuild):
+                found.append((scope, event, env))
+            elif isinstance(event, HandOff) and project is not None:
+                found += [(scope, build, benv) for build, benv in handed_off_builds(doc, project, scope, event, env)]
+    if project is not None:
+        doc.image_builds = found
     return found
 
 
 def built(doc: Document, project):
     """(scope, build, env, the Dockerfile's document, its stages that may reach the proxy) for
     every build whose Dockerfile is in the repository (otherwise: say nothing, never guess)."""
-    for scope, build, env in builds(doc):
+    for scope, build, env in builds(doc, project):
         if project is None or not build.dockerfile:
             continue
         target = project.document(build.dockerfile)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..analysis import go_runs
 from ..diagnostic import Diagnostic, Fix
 from ..kinds import DOCKERFILE
-from ..model import Document, GoCommand, Setting, UserChange, walk
+from ..model import Document, GoCommand, HandOff, Setting, UserChange, walk
 from ..rulekit.ci_builds import CI_KINDS
 from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
 from ..rulekit.go_env_w import PLAIN_ASSIGNMENT, env_instead_of_go_env_w
@@ -21,7 +21,7 @@ def go_env_w_in_another_job(doc: Document, project):
         order = {id(e): i for i, e in enumerate(scope.events)}
         writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
         for write in writes:
-            later = [r for r in runs if r.scope is scope and order[id(r.command)] > order[id(write)]]
+            later = [r for r in runs if r.scope is scope and order[id(r.event)] > order[id(write)]]
             if later:
                 continue
             others = [r for r in runs if r.scope is not scope and r.reaches_proxy and r.env.effective(write.name) is None]
@@ -39,7 +39,9 @@ def go_env_w_in_another_job(doc: Document, project):
 
 def go_env_w_not_persisted(doc: Document, project):
     runs = go_runs(doc, project)
-    run_of = {id(r.command): r for r in runs}
+    run_of: dict = {}
+    for r in runs:  # a go command, or the first go command a `make …` / `./x.sh` reaches
+        run_of.setdefault(id(r.event), r)
     for scope in doc.scopes:
         for event, _env in walk(scope):
             if not (isinstance(event, Setting) and event.how == "go-env-w"):
@@ -50,7 +52,7 @@ def go_env_w_not_persisted(doc: Document, project):
             for item in later:
                 if isinstance(item, UserChange) and moved is None and readers == 0:
                     moved = item
-                elif isinstance(item, GoCommand):
+                elif isinstance(item, GoCommand) or (isinstance(item, HandOff) and id(item) in run_of):
                     readers += 1
                     if moved is None:
                         break  # a go command reads the file before any user change: nothing to say

@@ -31,7 +31,7 @@ def loopback_in_ci(doc: Document, project):
                           "loopback is that container, not the runner; use the service's name as host name",
                     fixable=False)
     # a loopback value passed into an image build (§11.1, §13.8)
-    for scope, build, env in builds(doc):
+    for scope, build, env in builds(doc, project):
         if build.network_host:
             continue
         for arg in build.build_args:
