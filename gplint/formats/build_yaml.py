@@ -1,51 +1,15 @@
-"""What the YAML build definitions (GoReleaser, Skaffold) share: reading the file with positions,
-resolving paths against the file's folder, pointing at a written value, and the minimal text
-edits that append a list item or a mapping key."""
+"""What the YAML build definitions (GoReleaser, Skaffold) share: reading the file with positions
+(yaml_document.load_root), resolving paths against the file's folder, pointing at a written
+value, and the minimal text edits that append a list item or a mapping key."""
 from __future__ import annotations
 
 import posixpath
 
 from ..diagnostic import Edit
-from ..model import BuildArg, Document, InputProblem
+from ..model import BuildArg
 from ..source import Source, Span
-from .yamlpos import YamlError, YNode, load_yaml
-
-
-def load_root(doc: Document, text: str | None = None, base: int = 0) -> YNode | None:
-    """The document's root mapping, or None (a parse error is recorded as an input problem).
-    `text`/`base`: one document of a multi-document file, which starts at offset `base`."""
-    source = doc.source
-    try:
-        root = load_yaml(source.text if text is None else text)
-    except YamlError as exc:
-        at = base + (exc.offset if exc.offset is not None else 0)
-        doc.problems.append(InputProblem(Span(at, at), f"invalid YAML: {exc.message}"))
-        return None
-    if root is None:
-        return None
-    if base:
-        _shift(root, base, set())
-    if root.kind != "map":
-        return None  # not a build definition: nothing to read
-    return root
-
-
-def _shift(node: YNode, by: int, seen: set) -> None:
-    """Move a tree parsed from a slice of the file to the slice's place (each node once: an alias
-    is the very node of its anchor)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        n.start += by
-        n.end += by
-        for item in n.items:
-            if isinstance(item, tuple):
-                stack.extend(item)
-            else:
-                stack.append(item)
+from .yaml_document import load_root  # noqa: F401  (the build definitions import it from here)
+from .yamlpos import YNode
 
 
 def folder_of(source: Source, project) -> str | None:

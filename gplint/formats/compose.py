@@ -15,9 +15,10 @@ import posixpath
 
 from ..diagnostic import Edit
 from ..kinds import COMPOSE_NAMES
-from ..model import BuildArg, Document, ImageBuild, InputProblem, Scope, Setting
+from ..model import BuildArg, Document, ImageBuild, Scope, Setting
 from ..source import Source, Span
 from .interpolation import interpolate, parse_dotenv
+from .yaml_document import load_root
 from .yamlpos import YamlError, YNode, load_yaml, pair_end
 
 TOOL = "docker compose"
@@ -86,19 +87,7 @@ def _included(root: YNode, project, folder: str) -> list[str]:
 
 
 def _load(doc: Document) -> YNode | None:
-    source = doc.source
-    try:
-        root = load_yaml(source.text)
-    except YamlError as exc:
-        at = exc.offset if exc.offset is not None else source.offset(exc.line, exc.column)
-        doc.problems.append(InputProblem(Span(at, at), f"invalid YAML: {exc.message}"))
-        return None
-    if root is None:
-        return None
-    if root.kind != "map":
-        doc.problems.append(InputProblem(Span(root.start, root.start), "not a compose file: the document is not a mapping"))
-        return None
-    return root
+    return load_root(doc, what="not a compose file")
 
 
 def _folder(source: Source, project) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import posixpath
 
 from ..diagnostic import Edit
-from ..model import BuildArg, Document, ImageBuild, InputProblem, Scope, Setting
+from ..model import BuildArg, Document, ImageBuild, Scope, Setting
 from ..source import Source, Span
 from .ci_script import image_name, lower_script
-from .yamlpos import YamlError, load_yaml, pair_end
+from .yaml_document import load_root
+from .yamlpos import pair_end
 
 BUILD_PUSH = "docker/build-push-action"
 BAKE_ACTION = "docker/bake-action"
@@ -21,16 +22,8 @@ BAKE_ACTION = "docker/bake-action"
 
 def lower(source: Source, project=None) -> Document:
     doc = Document(source)
-    try:
-        root = load_yaml(source.text)
-    except YamlError as exc:
-        at = exc.offset if exc.offset is not None else source.offset(exc.line, exc.column)
-        doc.problems.append(InputProblem(Span(at, at), f"invalid YAML: {exc.message}"))
-        return doc
+    root = load_root(doc, what="not a workflow")
     if root is None:
-        return doc
-    if root.kind != "map":
-        doc.problems.append(InputProblem(Span(root.start, root.start), "not a workflow: the document is not a mapping"))
         return doc
     if source.kind == "action":
         runs = root.get("runs")
