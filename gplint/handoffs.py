@@ -16,7 +16,7 @@ from collections.abc import Callable
 from itertools import accumulate
 
 from .formats import shell
-from .formats.script_events import command_events
+from .formats.script_events import command_events, following_cd
 from .model import CopyFrom, Env, GoCommand, HandOff, ImageBuild, Setting
 from .project import Project
 from .records import dataclass
@@ -341,17 +341,8 @@ def _shell_text(walk: _Walk, make, text: str, offsets: list, source: Source, stm
     offsets = list(accumulate(offsets + [offsets[-1] + 1 if offsets else 0] * 2, max))
     commands = [shell.remap(c, offsets) for c in shell.parse_script(text, 0)]
     span = Span(stmt.start, stmt.end)
-    state: dict[str, str | None] = {"cwd": directory}
-
-    def other(cmd, assignments, argv):
-        program = argv[0].value.rpartition("/")[2]
-        if program == "cd" and not cmd.in_subshell:
-            target = argv[1] if len(argv) > 1 else None
-            state["cwd"] = (_join(state["cwd"], target.value) if target is not None and not target.dynamic
-                            and state["cwd"] is not None else None)
-            return []
-        return _other_command(source, cmd, assignments, argv, span, state["cwd"])
-
+    other = following_cd(directory, _join, lambda cmd, assignments, argv, cwd:
+                         _other_command(source, cmd, assignments, argv, span, cwd))
     events = command_events(source, commands, span, on_other=other)
     return _walk_events(walk, events, overlay, via, hops, one_shell=True, cwd_of=lambda e: e.cwd,
                         default_cwd=directory)
@@ -594,17 +585,8 @@ class _TaskRun:
         else:
             commands, _ = scalar_script(self.source, node)
         stmt = Span(node.start, node.end)
-        state = {"cwd": folder}
-
-        def other(cmd, assignments, argv):
-            program = argv[0].value.rpartition("/")[2]
-            if program == "cd" and not cmd.in_subshell:
-                target = argv[1] if len(argv) > 1 else None
-                state["cwd"] = (_join(state["cwd"], target.value) if target is not None and not target.dynamic
-                                and state["cwd"] is not None else None)
-                return []
-            return _other_command(self.source, cmd, assignments, argv, stmt, state["cwd"])
-
+        other = following_cd(folder, _join, lambda cmd, assignments, argv, cwd:
+                             _other_command(self.source, cmd, assignments, argv, stmt, cwd))
         events = command_events(self.source, commands, stmt, on_other=other)
         return _walk_events(self.walk, events, overlay, self.via, self.hops, one_shell=True, cwd_of=lambda e: e.cwd,
                             default_cwd=folder)

@@ -15,7 +15,7 @@ from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
 from . import shell
-from .script_events import command_events, hand_off
+from .script_events import command_events, following_cd, hand_off
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
 CONFIG_LOCATION_VARS = {"HOME", "XDG_CONFIG_HOME", "GOENV"}
@@ -272,17 +272,8 @@ class _Lowerer:
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
-        cwd: list[str | None] = [self.workdir]
-
-        def other(cmd, assignments, argv):
-            program = argv[0].value.rpartition("/")[2]
-            if program == "cd" and not cmd.in_subshell:
-                target = argv[1] if len(argv) > 1 else None
-                cwd[0] = (in_image_join(cwd[0], target.value) if target is not None and not target.dynamic
-                          and cwd[0] is not None else None)
-                return []
-            return hand_off(self.source, cmd, assignments, argv, stmt, cwd[0], network_host)
-
+        other = following_cd(self.workdir, in_image_join, lambda cmd, assignments, argv, cwd:
+                             hand_off(self.source, cmd, assignments, argv, stmt, cwd, network_host))
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host, on_other=other))
 
 

@@ -54,6 +54,25 @@ def command_events(source: Source, commands: list, stmt: Span, network_host: boo
     return events
 
 
+
+def following_cd(cwd: str | None, join, then):
+    """An `on_other` for command_events that follows `cd DIR` (outside a subshell) and hands
+    every other command to `then(cmd, assignments, argv, cwd)` with the folder it runs in;
+    `join(cwd, path)` resolves a path (None: a folder gplint cannot know from then on)."""
+    state = [cwd]
+
+    def other(cmd, assignments, argv):
+        if argv[0].value.rpartition("/")[2] == "cd" and not cmd.in_subshell:
+            target = argv[1] if len(argv) > 1 else None
+            if target is not None and not target.dynamic and state[0] is not None:
+                state[0] = join(state[0], target.value)
+            else:
+                state[0] = None
+            return []
+        return then(cmd, assignments, argv, state[0])
+
+    return other
+
 def _go(source: Source, go_word, args: list, assignments: list, stmt: Span, network_host: bool) -> list:
     values = [a.value for a in args]
     if values[:1] == ["env"] and ("-w" in values or "-u" in values):
