@@ -399,6 +399,7 @@ class Document:
     dockerfile: object = None  # a Dockerfile's instructions: formats.dockerfile.parsed_of() gives them typed
     ignore_matcher: IgnoreMatcher | None = None  # a .dockerignore's patterns, as BuildKit matches them
     included: list[str] = field(default_factory=list)  # GitLab CI: the local files it includes (project paths)
+    yaml_root: object = None  # a workflow's YAML tree (formats.yamlpos.YNode), for rules reading step inputs (GP502)
     # memos, computed once per document by the function named, the first time a rule asks
     go_runs: list | None = None  # analysis.go_runs
     setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]

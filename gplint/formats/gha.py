@@ -25,6 +25,7 @@ def lower(source: Source, project=None) -> Document:
     root = load_root(doc, what="not a workflow")
     if root is None:
         return doc
+    doc.yaml_root = root
     if source.kind == "action":
         runs = root.get("runs")
         using = runs.get("using") if runs is not None and runs.kind == "map" else None

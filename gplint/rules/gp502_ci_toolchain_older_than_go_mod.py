@@ -105,12 +105,12 @@ def _requirement(project, path: str):
 # -- GitHub Actions ----------------------------------------------------------------------------
 
 def _github(doc: Document, project, runs: dict[int, list[GoRun]]):
-    from ..formats.yamlpos import YamlError, load_yaml  # the workflow's tree, only when it runs go
+    if SETUP_GO not in doc.source.text and not any("golang" in (s.container or "") for s in doc.scopes):
+        return  # neither a setup-go step nor a golang container: no toolchain this rule can name
+    from ..formats.yamlpos import YNode
 
-    try:
-        root = load_yaml(doc.source.text)
-    except YamlError:
-        return
+    # the tree the workflow was lowered from: setup-go's inputs are read there
+    root = doc.yaml_root if isinstance(doc.yaml_root, YNode) else None
     jobs = root.get("jobs") if root is not None and root.kind == "map" else None
     if jobs is None or jobs.kind != "map":
         return
