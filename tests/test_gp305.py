@@ -80,6 +80,9 @@ def test_a_secret_copied_into_a_file_that_stays(repo, capsys):
     assert len(findings(capsys)) == 1
     dockerfile(repo, "RUN --mount=type=secret,id=gh cp /run/secrets/gh ~/.netrc && go mod download && rm ~/.netrc")
     assert findings(capsys) == []
+    # a secret mounted at its own target: no `$` and no "secret" after the flags, still a flow
+    dockerfile(repo, "RUN --mount=type=secret,id=n,target=/tmp/n cp /tmp/n /root/.netrc && go mod download")
+    assert len(findings(capsys)) == 1
     dockerfile(repo, "RUN cp ./ci/netrc.example ~/.netrc")  # not a secret: nothing to say
     assert findings(capsys) == []
 

@@ -93,7 +93,7 @@ def _dockerfile_findings(doc: Document, project):
     text = doc.source.text
     stages = _stage_of_instructions(doc, parsed)
     for inst, scope in stages:
-        if inst.keyword not in ("ENV", "RUN") or not _may_sink(text[inst.rest_start:inst.end].lower()):
+        if inst.keyword not in ("ENV", "RUN") or not _may_sink(text[inst.rest_start:inst.end].lower(), bool(inst.mounts)):
             continue  # cheap first: most instructions carry no URL, git, netrc or GOAUTH
         if inst.keyword == "ENV":
             yield from _env_findings(doc, project, scope, inst)
@@ -147,7 +147,12 @@ def _removed_later(commands: list, persists_in: str) -> bool:
     return False
 
 
-def _may_sink(lowered: str) -> bool:
+def _may_sink(lowered: str, mounts: bool) -> bool:
+    """A credential flow needs a sink word and a value that comes from somewhere: a variable
+    reference (an ARG, an ENV), a mount (a secret's file or `env=`), or a path under
+    /run/secrets (a literal in the text is GP302's)."""
+    if "$" not in lowered and "secret" not in lowered and not mounts:
+        return False
     return any(w in lowered for w in ("git", "netrc", "credentials", "goauth", "proxy", "@"))
 
 
