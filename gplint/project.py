@@ -240,13 +240,13 @@ class Project:
                         self.builds.add(dockerfile, context, network_host)
                     continue
                 self._reads = []  # what lowering it reads (itself included): what its builds depend on
-                try:
+                try:  # the builds its hand-offs reach read Makefiles and scripts: inside the window
                     doc = self.document(rel, kind)
+                    found = self.builds.register(doc, self) if doc is not None else []
                 except Exception:  # an auxiliary file that does not lower says nothing
-                    doc = None
+                    found = []
                 finally:
                     reads, self._reads = self._reads, None
-                found = self.builds.register(doc) if doc is not None else []
                 if memo is not None:
                     memo.remember_builds(rel, kind, found, reads)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, Setting
-from ..rulekit.ci_builds import CI_KINDS, builds, built, declares
+from ..rulekit.ci_builds import BUILD_KINDS, builds, built, declares
 from ..rulekit.value_verdicts import copy_refusal, options_of
 from ..semantics.goenv import GO_VARIABLES
 from ..source import Span
 
 CODE = "GP104"
-KINDS = CI_KINDS
+KINDS = BUILD_KINDS
 
 
 def _in_scope(env, name: str) -> Setting | None:
