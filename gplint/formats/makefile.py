@@ -648,7 +648,9 @@ def span_of(stmt: Stmt) -> Span:
 # -- a Makefile on its own ----------------------------------------------------------------------
 # a recipe line that may start an image build once make expands it (`$(DOCKER) build`)
 _BUILD_LINE = re.compile(r"(?:\b(?:docker|podman|nerdctl)|\$[({][^)}\s]*[)}])\s+(?:(?:buildx|image|builder)\s+)?build\b"
-                         r"|\bbuildah\s+bud\b")
+                         r"|\bbuildah\s+bud\b"
+                         # or runs a script of the repository, which may build (handoffs follows it)
+                         r"|(?:^|[\s;&|(@+-])(?:\./|(?:ba)?sh\s+)[\w./-]|\.(?:sh|bash)\b")
 
 
 def lower(source: Source, files=None) -> Document:
@@ -687,8 +689,9 @@ _BUILD_WORDS = re.compile(r"\bbuild\b|\bbud\b|buildx")
 
 
 def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
-    """One scope per literal target whose own recipe may run an image build (a cheap scan of the
-    recipe text; handoffs follows `make <target>` for what it really runs)."""
+    """One scope per literal target whose own recipe may run an image build or a script (a cheap
+    scan of the recipe text; handoffs follows `make <target>` for what it really runs). A
+    `$(MAKE) -C dir` recipe makes none: that Makefile is a source of builds itself."""
     from ..model import HandOff, Scope
     from .shell import Word
 
