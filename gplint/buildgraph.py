@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from .records import dataclass, field
 
+TYPE_CHECKING = False  # true for type checkers only: start-up does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # (doc, project) -> the image builds a document's hand-offs reach (`make image` → a recipe's
 # `docker build`). Following them is analysis, a floor above this one: analysis sets it when
 # imported, which every path to a registration goes through (engine.lower_source imports it).
-REACHED_BUILDS = None
+REACHED_BUILDS: "Callable | None" = None
 
 
 @dataclass(slots=True)

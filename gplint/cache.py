@@ -418,7 +418,7 @@ DEPENDS = {
 }
 
 
-def salts(project, base: str, prints: "Fingerprints | None" = None, reached: list[str] = ()) -> dict[str, str]:
+def salts(project, base: str, prints: "Fingerprints | None" = None, reached: "list[str] | tuple" = ()) -> dict[str, str]:
     """Per kind: the configuration, the working folder (paths in messages and per-file ignores
     are relative to it) and the path and content hash of every file it depends on; `reached`:
     the files outside the inventory that hand-offs read in earlier runs."""

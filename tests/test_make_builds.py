@@ -1,4 +1,4 @@
-"""A Makefile is a source of builds on its own (issue 10, §17.8): its `docker build` recipes are
+"""A Makefile is a source of builds on its own (issue 10, §17.7): its `docker build` recipes are
 judged with no CI job calling them, the Dockerfiles they build get that build's context, a build
 a CI job also reaches is reported once, and the result cache sees the files hand-offs read."""
 from __future__ import annotations

@@ -11,7 +11,7 @@ from ..source import Source
 
 # The kinds whose documents start image builds: lowered before every other file of a run, and
 # scanned for builds even when not linted, so that Dockerfile rules know how each is built.
-BUILD_SOURCE_KINDS = BUILD_KINDS  # CI files, and Makefiles on their own (§17.8)
+BUILD_SOURCE_KINDS = BUILD_KINDS  # CI files, and Makefiles on their own (§17.7)
 
 
 def lower_by_kind(source: Source, files=None) -> Document:

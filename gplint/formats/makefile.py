@@ -658,7 +658,7 @@ def lower(source: Source, files=None) -> Document:
     environment, §17.3) are its settings, for the value rules. Its go commands are followed
     from the Dockerfile or CI job that runs make (analysis), where their environment is known.
     Its image builds are its own too: each target whose recipe runs `docker build` is one scope
-    holding `make <target>` run in the Makefile's folder with an empty environment (§17.8), so
+    holding `make <target>` run in the Makefile's folder with an empty environment (§17.7), so
     a Makefile no CI calls is still a source of builds."""
     doc = Document(source)
     stmts = parse(source)
