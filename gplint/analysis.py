@@ -57,12 +57,19 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
             continue  # no run to find (no go command, nothing handed off): the replay would be wasted
         copies = checkout + [e for s in reversed(list(scope.lineage())[1:]) for e in s.events
                              if isinstance(e, CopyFrom)]
+        sourced: tuple = (None, {})  # (the RUN, what a `. ./env.sh` in it left in its shell)
         for event, env in walk(scope):
             if isinstance(event, CopyFrom):
                 copies.append(event)
                 continue
+            if sourced[1] and getattr(event, "stmt", None) == sourced[0]:
+                env = env.copy()
+                env.local.update(sourced[1])
             if isinstance(event, HandOff):
-                if project is not None and context is not None:
+                if project is not None and context is not None and event.program == "source":
+                    overlay = _sourced(project, context, event, env, copies)
+                    sourced = (event.stmt, {**sourced[1], **overlay} if event.stmt == sourced[0] else overlay)
+                elif project is not None and context is not None:
                     runs += _handed_off(project, context, scope, event, env, copies, vendor_dirs, ci)
                 continue
             if not isinstance(event, GoCommand):
@@ -109,6 +116,20 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
         runs.append(GoRun(command, cenv, scope, _reaches_proxy(command, cenv, copies, vendored_dirs), tuple(copies),
                           handoff))
     return runs
+
+
+def _sourced(project: Project, context: BuildContext, handoff: HandOff, env: Env, copies: list) -> dict:
+    """The settings `. ./env.sh` in a Dockerfile RUN leaves for the rest of that RUN (§18.2), when
+    the script maps back to a file of the build context; else nothing."""
+    from . import handoffs
+
+    cwd, path = _in_repository(project, context.context, copies, handoff)
+    if path is None:
+        return {}
+    try:
+        return handoffs.sourced(project, handoff, env, cwd, path)
+    except (ValueError, IndexError, KeyError, RecursionError):
+        return {}
 
 
 def handed_off_builds(doc: Document, project: Project | None, scope: Scope, handoff: HandOff, env: Env) -> list:
@@ -226,7 +247,7 @@ def _in_repository(project: Project, context: str, copies: list, handoff: HandOf
             if rel is not None:
                 return _strip_suffix(rel, suffix), None
         return None, None
-    if handoff.program == "script" and not handoff.args[0].dynamic:
+    if handoff.program in ("script", "source") and not handoff.args[0].dynamic:
         written = handoff.args[0].value
         rel = in_context(project, context, copies, in_image_join(handoff.cwd, written))
         if rel is None:

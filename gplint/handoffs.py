@@ -67,6 +67,15 @@ def reach(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: s
     return _follow(walk, handoff, overlay, cwd, path, first, 0)
 
 
+def sourced(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: str, available=None) -> dict:
+    """What `. ./env.sh` leaves in the shell that sourced it (§18.2): name -> Setting (None:
+    unset), the settings of the script at repository path `path` as the rest of the line sees them."""
+    walk = _Walk(project, available or (lambda rel: True), env)
+    overlay: dict = {}
+    _script(walk, path, overlay, cwd, Trail(_hop_text(handoff)), 0, same_shell=True)
+    return overlay
+
+
 def _hop_text(handoff: HandOff) -> str:
     prefix = "RUN " if handoff.source.kind == "dockerfile" else ""
     return f"{prefix}{handoff.text}`"

@@ -159,3 +159,35 @@ def test_editing_a_script_a_dockerfile_runs_relints_it(repo, capsys):
     assert codes(lint(capsys, cache=True), "GP101") == []
     (root / "hack" / "build.sh").write_text("#!/bin/sh\ngo build ./...\n")
     assert codes(lint(capsys, cache=True), "GP101") == [("Dockerfile", 4, "GP101")]
+
+
+# -- `. ./env.sh` in a Dockerfile RUN (§18.2) ------------------------------------------------------
+def _sourcing(repo, env_sh, run="RUN . ./env.sh && go build ./...\n"):
+    return repo(**{"go.mod": GO_MOD, "env.sh": env_sh,
+                   "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY . .\n" + run})
+
+
+def test_sourced_script_exports_reach_the_rest_of_the_run(repo, capsys):
+    _sourcing(repo, "export GOPROXY=https://proxy.example.com\n")
+    assert codes(lint(capsys), "GP101") == []
+
+
+def test_sourced_script_without_export_leaves_go_without_it(repo, capsys):
+    _sourcing(repo, "GOPROXY=https://proxy.example.com\n")
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
+
+
+def test_sourced_settings_end_with_the_run(repo, capsys):
+    _sourcing(repo, "export GOPROXY=https://proxy.example.com\n", run="RUN . ./env.sh\nRUN go build ./...\n")
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 5, "GP101")]
+
+
+def test_sourced_loopback_value_is_reported_in_the_script(repo, capsys):
+    _sourcing(repo, "export GOPROXY=http://localhost:3000\n", run="RUN source ./env.sh; go mod download\n")
+    assert codes(lint(capsys), "GP107") == [("env.sh", 1, "GP107")]
+
+
+def test_sourced_script_not_copied_is_not_followed(repo, capsys):
+    repo(**{"go.mod": GO_MOD, "env.sh": "export GOPROXY=https://proxy.example.com\n",
+            "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod ./\nRUN . ./env.sh && go build ./...\n"})
+    assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]

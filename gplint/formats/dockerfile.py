@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, InputProblem, Scope, Setting, StartupFileRead, UserChange
-from ..semantics.shell_startup import shell_flags
+from ..model import CopyFrom, Document, HandOff, InputProblem, Scope, Setting, StartupFileRead, UserChange
+from ..semantics.shell_startup import shell_flags, startup_file
 from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
@@ -281,6 +281,11 @@ class _Lowerer:
                 cwd[0] = (in_image_join(cwd[0], target.value) if target is not None and not target.dynamic
                           and cwd[0] is not None else None)
                 return []
+            if program in (".", "source") and argv[0].value == program and len(argv) > 1 and not cmd.in_subshell \
+                    and not argv[1].dynamic and not startup_file(argv[1].value):
+                # `. ./env.sh`: the same shell, its exports reach the rest of this RUN (§18.2)
+                return [HandOff("source", list(argv[1:]), Span(argv[0].start, argv[-1].end), self.source, stmt,
+                                [], cwd[0], network_host)]
             return hand_off(self.source, cmd, assignments, argv, stmt, cwd[0], network_host)
 
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host, on_other=other))
