@@ -139,8 +139,11 @@ def handed_off_builds(doc: Document, project: Project | None, scope: Scope, hand
         return []
     from . import handoffs
 
+    # a Makefile's own `make <goals>` (formats.makefile): its sub-makes are sources of builds
+    # themselves, so only this make run is evaluated
+    max_makes = 1 if doc.source.kind == MAKEFILE else handoffs.MAX_MAKES
     try:
-        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None)
+        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None, max_makes=max_makes)
     except (ValueError, IndexError, KeyError, RecursionError):
         return []
     out = []

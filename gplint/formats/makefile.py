@@ -646,11 +646,16 @@ def span_of(stmt: Stmt) -> Span:
 
 
 # -- a Makefile on its own ----------------------------------------------------------------------
-# a recipe line that may start an image build once make expands it (`$(DOCKER) build`)
-_BUILD_LINE = re.compile(r"(?:\b(?:docker|podman|nerdctl)|\$[({][^)}\s]*[)}])\s+(?:(?:buildx|image|builder)\s+)?build\b"
-                         r"|\bbuildah\s+bud\b"
-                         # or runs a script of the repository, which may build (handoffs follows it)
-                         r"|(?:^|[\s;&|(@+-])(?:\./|(?:ba)?sh\s+)[\w./-]|\.(?:sh|bash)\b")
+# a recipe line that may start an image build once make expands it (`$(DOCKER) build`), or that
+# runs a script of the repository (`./hack/build.sh`, `bash scripts/x`), which may: the command
+# word only (`go test ./...` names a path, it runs none)
+_COMMAND_AT = r"(?:^[\t ]*[@+-]*[\t ]*|[;&|(][\t ]*)"
+_BUILD_LINE = re.compile(
+    r"(?:\b(?:docker|podman|nerdctl)|\$[({][^)}\s]*[)}])\s+(?:(?:buildx|image|builder)\s+)?build\b"
+    r"|\bbuildah\s+bud\b"
+    rf"|{_COMMAND_AT}(?:(?:ba)?sh[\t ]+(?:-\w+[\t ]+)*)?(?:\./[\w$(){{}}./-]|[\w$(){{}}./-]*\.(?:sh|bash)\b)"
+    rf"|{_COMMAND_AT}(?:ba)?sh[\t ]+(?:-\w+[\t ]+)*[\w.-]+/[\w./-]",
+    re.M)
 
 
 def lower(source: Source, files=None) -> Document:
@@ -689,9 +694,11 @@ _BUILD_WORDS = re.compile(r"\bbuild\b|\bbud\b|buildx")
 
 
 def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
-    """One scope per literal target whose own recipe may run an image build or a script (a cheap
-    scan of the recipe text; handoffs follows `make <target>` for what it really runs). A
-    `$(MAKE) -C dir` recipe makes none: that Makefile is a source of builds itself."""
+    """One scope running `make -f <this file> <goals>` in its folder, the goals being the literal
+    targets whose own recipe may run an image build or a script (a cheap scan of the recipe
+    text; handoffs follows them for what they really run). One make run for all of them: the
+    makefile is read once and each target made once, as make does. A `$(MAKE) -C dir` recipe
+    is no goal: that Makefile is a source of builds itself."""
     from ..model import HandOff, Scope
     from .shell import Word
 
@@ -701,7 +708,7 @@ def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
     if rel.startswith(".."):
         return []
     folder, name = posixpath.dirname(rel), posixpath.basename(rel)
-    scopes: list = []
+    goals: list = []
     seen: set[str] = set()
     rule: Stmt | None = None
     builds = False
@@ -717,11 +724,7 @@ def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
             if target in seen or target.startswith(".") or any(c in target for c in "$%()"):
                 continue
             seen.add(target)
-            # `make -f <this file> <target>`: this file even where a GNUmakefile would shadow it
-            args = [Word("-f", span.start, span.start), Word(name, span.start, span.start),
-                    Word(target, span.start, span.end)]
-            handoff = HandOff("make", args, span, source, Span(rule.start, rule.end), [], folder)
-            scopes.append(Scope("job", f"make {target}", len(scopes), source, span, [handoff]))
+            goals.append(Word(target, span.start, span.end))
 
     for stmt in stmts:
         if stmt.kind == "rule":
@@ -729,7 +732,11 @@ def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
             rule, builds = stmt, stmt.inline_recipe is not None and bool(_BUILD_LINE.search(stmt.inline_recipe[0]))
         elif stmt.kind == "recipe" and rule is not None and not builds:
             builds = bool(_BUILD_LINE.search(stmt.text))
-        elif stmt.kind in ("if", "else", "endif", "include"):
-            continue
     close()
-    return scopes
+    if not goals:
+        return []
+    span = Span(goals[0].start, goals[0].end)
+    # `make -f <this file>`: this file even where a GNUmakefile beside it would shadow it
+    args = [Word("-f", span.start, span.start), Word(name, span.start, span.start), *goals]
+    handoff = HandOff("make", args, span, source, span, [], folder)
+    return [Scope("job", "make", 0, source, span, [handoff])]
