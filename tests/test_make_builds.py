@@ -191,3 +191,26 @@ def test_sourced_script_not_copied_is_not_followed(repo, capsys):
     repo(**{"go.mod": GO_MOD, "env.sh": "export GOPROXY=https://proxy.example.com\n",
             "Dockerfile": "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod ./\nRUN . ./env.sh && go build ./...\n"})
     assert codes(lint(capsys), "GP101") == [("Dockerfile", 4, "GP101")]
+
+
+def test_a_makefile_alone_evaluates_one_make_run(repo, capsys):
+    # its sub-makes are sources of builds themselves: a fan-out costs one evaluation, not MAX_MAKES
+    from gplint.formats import makefile as mk
+
+    repo(**{"go.mod": GO_MOD, "Dockerfile": DECLARED,
+            "Makefile": "image:\n\tdocker build .\n\t$(MAKE) a b c d\na b c d:\n\t$(MAKE) a b c d image\n"})
+    evaluated = []
+
+    real_load = mk.Makefile.load
+
+    def counting(self, path, depth=0):
+        if depth == 0:
+            evaluated.append(path)
+        return real_load(self, path, depth)
+
+    mk.Makefile.load = counting
+    try:
+        assert lint(capsys, "Makefile") == []
+    finally:
+        mk.Makefile.load = real_load
+    assert 1 <= len(evaluated) <= 2  # the document's own reading, and the one make run
