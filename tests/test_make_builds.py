@@ -68,11 +68,18 @@ def test_variable_docker_program_is_followed(repo, capsys):
     assert codes(lint(capsys), "GP105") == [("Makefile", 3, "GP105")]
 
 
-def test_included_mk_file_is_run_as_itself_not_the_makefile_beside_it(repo, capsys):
-    # `make -f build.mk image`: the Makefile in the same folder has no `image` target
-    repo(**{"go.mod": GO_MOD, "Dockerfile": UNDECLARED, "Makefile": "all:\n\techo hi\n",
-            "build.mk": "image:\n\tdocker build --build-arg GOPROXY=x .\n"})
-    assert codes(lint(capsys), "GP105") == [("build.mk", 2, "GP105")]
+def test_gnumakefile_is_run_as_itself(repo, capsys):
+    # `make -f GNUmakefile image` and `make -f Makefile release`: each file its own goals
+    repo(**{"go.mod": GO_MOD, "Dockerfile": UNDECLARED, "Makefile": "release:\n\tdocker build --build-arg GOSUMDB=x .\n",
+            "GNUmakefile": "image:\n\tdocker build --build-arg GOPROXY=x .\n"})
+    assert codes(lint(capsys), "GP105") == [("GNUmakefile", 2, "GP105"), ("Makefile", 2, "GP105")]
+
+
+def test_included_mk_file_is_not_run_on_its_own(repo, capsys):
+    # it runs in the folder of the Makefile that includes it, which it does not name
+    repo(**{"go.mod": GO_MOD, "build__Dockerfile": UNDECLARED,
+            "build__docker.mk": "image:\n\tdocker build --build-arg GOPROXY=x .\n"})
+    assert codes(lint(capsys), "GP105") == []
 
 
 def test_ci_reaching_the_makefile_reports_once(repo, capsys):

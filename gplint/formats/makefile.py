@@ -708,6 +708,8 @@ def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
     if rel.startswith(".."):
         return []
     folder, name = posixpath.dirname(rel), posixpath.basename(rel)
+    if name.lower() not in ("makefile", "gnumakefile"):
+        return []  # a `*.mk` is included, and runs in its includer's folder: not known from here
     goals: list = []
     seen: set[str] = set()
     rule: Stmt | None = None
