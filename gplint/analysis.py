@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import posixpath
 
-from .kinds import BAKE, CI_KINDS
-from .model import CopyFrom, Document, Env, GoCommand, HandOff, Scope, Setting, command_env, walk
+from .kinds import BAKE, BUILD_KINDS, CI_KINDS, MAKEFILE
+from .model import CopyFrom, Document, Env, GoCommand, HandOff, ImageBuild, Scope, Setting, command_env, walk
+from . import buildgraph
 from .buildgraph import BuildContext
 from .project import Project
 from .records import dataclass
@@ -42,6 +43,9 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
     cached = doc.go_runs
     if cached is not None:
         return cached
+    if doc.source.kind == MAKEFILE:
+        doc.go_runs = []  # its scopes are `make <target>` for the builds only (formats.makefile)
+        return doc.go_runs
     ci = doc.source.kind != "dockerfile"
     context = BuildContext("", "") if ci and project is not None else default_context(doc, project)
     vendor_dirs = vendor_trees(project, context) if project is not None and context is not None else []
@@ -53,12 +57,19 @@ def go_runs(doc: Document, project: Project | None) -> list[GoRun]:
             continue  # no run to find (no go command, nothing handed off): the replay would be wasted
         copies = checkout + [e for s in reversed(list(scope.lineage())[1:]) for e in s.events
                              if isinstance(e, CopyFrom)]
+        sourced: tuple = (None, {})  # (the RUN, what a `. ./env.sh` in it left in its shell)
         for event, env in walk(scope):
             if isinstance(event, CopyFrom):
                 copies.append(event)
                 continue
+            if sourced[1] and getattr(event, "stmt", None) == sourced[0]:
+                env = env.copy()
+                env.local.update(sourced[1])
             if isinstance(event, HandOff):
-                if project is not None and context is not None:
+                if project is not None and context is not None and event.program == "source":
+                    overlay = _sourced(project, context, event, env, copies)
+                    sourced = (event.stmt, {**sourced[1], **overlay} if event.stmt == sourced[0] else overlay)
+                elif project is not None and context is not None:
                     runs += _handed_off(project, context, scope, event, env, copies, vendor_dirs, ci)
                 continue
             if not isinstance(event, GoCommand):
@@ -107,6 +118,20 @@ def _handed_off(project: Project, context: BuildContext, scope: Scope, handoff: 
     return runs
 
 
+def _sourced(project: Project, context: BuildContext, handoff: HandOff, env: Env, copies: list) -> dict:
+    """The settings `. ./env.sh` in a Dockerfile RUN leaves for the rest of that RUN (§18.2), when
+    the script maps back to a file of the build context; else nothing."""
+    from . import handoffs
+
+    cwd, path = _in_repository(project, context.context, copies, handoff)
+    if path is None:
+        return {}
+    try:
+        return handoffs.sourced(project, handoff, env, cwd, path)
+    except (ValueError, IndexError, KeyError, RecursionError):
+        return {}
+
+
 def handed_off_builds(doc: Document, project: Project | None, scope: Scope, handoff: HandOff, env: Env) -> list:
     """(image build, its environment) for each `docker build` a CI hand-off reaches (a make
     recipe's, a script's): the job's environment with what make and the scripts export on top."""
@@ -114,8 +139,11 @@ def handed_off_builds(doc: Document, project: Project | None, scope: Scope, hand
         return []
     from . import handoffs
 
+    # a Makefile's own `make <goals>` (formats.makefile): its sub-makes are sources of builds
+    # themselves, so only this make run is evaluated
+    max_makes = 1 if doc.source.kind == MAKEFILE else handoffs.MAX_MAKES
     try:
-        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None)
+        reached_all = handoffs.reach(project, handoff, env, handoff.cwd, None, max_makes=max_makes)
     except (ValueError, IndexError, KeyError, RecursionError):
         return []
     out = []
@@ -127,6 +155,70 @@ def handed_off_builds(doc: Document, project: Project | None, scope: Scope, hand
             benv.local[name] = setting
         out.append((reached.command, benv))
     return out
+
+
+def image_builds(doc: Document, project: Project | None) -> list:
+    """(scope, build, env before it) for every image build of a CI document or Makefile, and for
+    the builds its `make …` / `./x.sh` steps reach. Computed once per document (the CI rules and
+    the build graph ask), replaying only the scopes that build an image or hand off: the replay
+    of every job's environment was most of what these rules cost."""
+    if doc.image_builds is not None:
+        return doc.image_builds
+    found = []
+    for scope in doc.scopes:
+        if not any(isinstance(e, (ImageBuild, HandOff)) for e in scope.events):
+            continue
+        for event, env in walk(scope):
+            if isinstance(event, ImageBuild):
+                found.append((scope, event, env))
+            elif isinstance(event, HandOff) and project is not None:
+                found += [(scope, build, benv) for build, benv in handed_off_builds(doc, project, scope, event, env)]
+    if project is not None:
+        doc.image_builds = found
+    return found
+
+
+def reached_from_ci(project: Project) -> set:
+    """(file, span start, end) of every image build the repository's CI files reach through a
+    hand-off (`run: make image`), computed once per project."""
+    cached = project.builds.ci_reached
+    if cached is not None:
+        return cached
+    from .discover import kind_of
+
+    reached: set = set()
+    project.builds.ci_reached = reached
+    for rel in project.inventory():
+        kind = kind_of(rel)
+        if kind not in CI_KINDS:
+            continue
+        source = project.source(rel, kind)
+        if source is None or not any(hint in source.text for hint in HANDOFF_HINTS):
+            continue  # no hand-off to follow
+        try:
+            doc = project.document(rel, kind)
+            found = image_builds(doc, project) if doc is not None else []
+        except Exception:  # a CI file that does not lower reaches nothing
+            found = []
+        for _scope, build, _env in found:
+            if build.source.abspath != source.abspath:
+                reached.add((build.source.abspath, build.span.start, build.span.end))
+    return reached
+
+
+def _reached_builds(doc: Document, project: Project) -> list:
+    """The image builds a document's hand-offs reach (for the build graph; its own ImageBuild
+    events are registered as they are)."""
+    return [build for scope, build, _env in image_builds(doc, project)
+            if not any(build is event for event in scope.events)]
+
+
+buildgraph.REACHED_BUILDS = _reached_builds
+
+
+# words without which a file hands nothing off (`make`, `./x.sh`, `bash x.sh`, `task`): a cheap
+# test before lowering it
+HANDOFF_HINTS = ("make", "./", ".sh", "task")
 
 
 def _in_repository(project: Project, context: str, copies: list, handoff: HandOff) -> tuple:
@@ -158,7 +250,7 @@ def _in_repository(project: Project, context: str, copies: list, handoff: HandOf
             if rel is not None:
                 return _strip_suffix(rel, suffix), None
         return None, None
-    if handoff.program == "script" and not handoff.args[0].dynamic:
+    if handoff.program in ("script", "source") and not handoff.args[0].dynamic:
         written = handoff.args[0].value
         rel = in_context(project, context, copies, in_image_join(handoff.cwd, written))
         if rel is None:
@@ -281,29 +373,29 @@ def values_passed_to(project: Project | None, dockerfile: Document, name: str) -
 
 def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | None]]:
     from .discover import kind_of
-    from .model import ImageBuild
 
     passed: dict[str, list[str | None]] = {}
     for ci in project.inventory():
         kind = kind_of(ci)
-        if kind not in CI_KINDS:
+        if kind not in BUILD_KINDS:
             continue
         source = project.source(ci, kind)
-        if source is None or name not in source.text or ("build" not in source.text and kind != BAKE):
-            continue  # cheap: lower only the CI files that may pass NAME into a build
+        if source is None or "build" not in source.text and kind != BAKE:
+            continue  # cheap: lower only the files that may start a build
+        text = source.text
+        if name not in text and kind != MAKEFILE and not any(hint in text for hint in HANDOFF_HINTS):
+            continue  # nor passes NAME, nor hands off to a Makefile or script that may
         try:
             doc = project.document(ci, kind)
+            found = image_builds(doc, project) if doc is not None else []
         except Exception:  # an auxiliary file that does not lower says nothing
-            doc = None
-        for scope in doc.scopes if doc is not None else ():
-            if not any(isinstance(e, ImageBuild) for e in scope.events):
+            found = []
+        for _scope, event, env in found:
+            if not event.dockerfile:
                 continue
-            for event, env in walk(scope):
-                if not isinstance(event, ImageBuild) or not event.dockerfile:
-                    continue
-                arg = event.passes(name)
-                if arg is not None:
-                    value = (None if arg.dynamic else arg.value) if arg.value is not None \
-                        else setting_value(env.get(name))
-                    passed.setdefault(event.dockerfile, []).append(value)
+            arg = event.passes(name)
+            if arg is not None:
+                value = (None if arg.dynamic else arg.value) if arg.value is not None \
+                    else setting_value(env.get(name))
+                passed.setdefault(event.dockerfile, []).append(value)
     return passed

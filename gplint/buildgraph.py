@@ -7,6 +7,15 @@ from __future__ import annotations
 
 from .records import dataclass, field
 
+TYPE_CHECKING = False  # true for type checkers only: start-up does not import typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# (doc, project) -> the image builds a document's hand-offs reach (`make image` → a recipe's
+# `docker build`). Following them is analysis, a floor above this one: analysis sets it when
+# imported, which every path to a registration goes through (engine.lower_source imports it).
+REACHED_BUILDS: "Callable | None" = None
+
 
 @dataclass(slots=True)
 class BuildContext:
@@ -24,11 +33,15 @@ class BuildGraph:
     _keys: set = field(default_factory=set)
     # build arg NAME -> {Dockerfile: the values CI builds pass for it}, filled by analysis on demand
     passed_values: dict = field(default_factory=dict)
+    # (file, span start, end) of the image builds CI files reach through make or a script
+    # (rulekit.ci_builds.reached_from_ci), filled on demand
+    ci_reached: set | None = None
 
-    def register(self, doc) -> list[tuple[str, str, bool]]:
+    def register(self, doc, project=None) -> list[tuple[str, str, bool]]:
         """Record the image builds a CI document makes, so Dockerfile rules know their contexts;
-        returns them as (Dockerfile, context, network_host), in order."""
-        from .model import ImageBuild
+        returns them as (Dockerfile, context, network_host), in order. With the project, also
+        the builds its hand-offs reach (`make image` → a recipe's `docker build`)."""
+        from .model import HandOff, ImageBuild
 
         found = []
         for scope in doc.scopes:
@@ -36,6 +49,12 @@ class BuildGraph:
                 if isinstance(event, ImageBuild) and event.dockerfile and event.context is not None:
                     self.add(event.dockerfile, event.context, event.network_host, event)
                     found.append((event.dockerfile, event.context, bool(event.network_host)))
+        if project is not None and doc.source.kind != "dockerfile" and REACHED_BUILDS is not None and \
+                any(isinstance(e, HandOff) for scope in doc.scopes for e in scope.events):
+            for build in REACHED_BUILDS(doc, project):
+                if build.dockerfile and build.context is not None:
+                    self.add(build.dockerfile, build.context, build.network_host, build)
+                    found.append((build.dockerfile, build.context, bool(build.network_host)))
         return found
 
     def add(self, dockerfile: str, context: str, network_host: bool, origin=None) -> None:

@@ -59,13 +59,16 @@ class ResultCache:
         self.entries: dict[str, list] | None = None
         self.prints: dict[str, list] = {}  # path -> its stat and content hash, so unchanged files are not read
         self.graph: dict[str, list] = {}  # CI file -> the builds it makes and what they depend on
+        # files hand-offs reached in earlier runs (scripts, `make -f` files): not in the inventory,
+        # yet the findings of the files that reach them depend on them (salts)
+        self.reached: list[str] = []
         self.dirty = False
         self._fingerprints: Fingerprints | None = None
         self._inventory_print: str | None = None
 
     def _load(self) -> dict:
         if self.entries is None:
-            self.entries, self.prints, self.graph = _read_file(self.path)
+            self.entries, self.prints, self.graph, self.reached = _read_file(self.path)
         return self.entries
 
     @property
@@ -74,7 +77,7 @@ class ResultCache:
         if self._salts is None:
             self._load()
             memo = self._fingerprints = Fingerprints(self.prints, self.project.root)
-            self._salts = salts(self.project, self.config, memo)
+            self._salts = salts(self.project, self.config, memo, self.reached)
             if memo.known != self.prints:
                 self.prints = memo.known
                 self.dirty = True
@@ -180,10 +183,14 @@ class ResultCache:
         if self.graph:  # only the CI files the repository still has
             present = set(self.project.inventory())
             self.graph = {rel: entry for rel, entry in self.graph.items() if rel in present}
+        reached = sorted(set(self.reached) | self.project.reached)
+        if reached != self.reached:  # a file reached for the first time: the next run's salts include it
+            self.reached = reached  # absent ones too: creating one changes what a hand-off reaches
         import json
 
         data = json.dumps({"format": FORMAT, "gplint": __version__, "code": code_fingerprint(),
-                           "entries": self.entries, "files": self.prints, "graph": self.graph},
+                           "entries": self.entries, "files": self.prints, "graph": self.graph,
+                           "reached": self.reached},
                           separators=(",", ":")).encode("ascii")
         _replace_quietly(self.folder, self.path, data)
 
@@ -218,11 +225,11 @@ def _safe_rel(path: str) -> bool:
         all(part not in ("", ".", "..") for part in path.split("/"))
 
 
-def _read_file(path: str) -> tuple[dict, dict, dict]:
+def _read_file(path: str) -> tuple[dict, dict, dict, list]:
     """The stored entries and file fingerprints, or empty ones for a missing, old, damaged or
     forged file. Only a regular file of bounded size is read, without blocking (a FIFO put in the
     cache folder must not hang). Entries and fingerprints are checked one by one when used."""
-    empty: tuple[dict, dict, dict] = ({}, {}, {})
+    empty: tuple[dict, dict, dict, list] = ({}, {}, {}, [])
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -251,8 +258,10 @@ def _read_file(path: str) -> tuple[dict, dict, dict]:
     if loaded.get("code") != code_fingerprint():  # gplint's own code changed (a git checkout install)
         return empty
     entries, prints, graph = loaded.get("entries"), loaded.get("files"), loaded.get("graph")
+    reached = loaded.get("reached")
+    reached = sorted({r for r in reached if type(r) is str and _safe_rel(r)}) if isinstance(reached, list) else []
     return (entries if isinstance(entries, dict) else {}), (prints if isinstance(prints, dict) else {}), \
-        (graph if isinstance(graph, dict) else {})
+        (graph if isinstance(graph, dict) else {}), reached
 
 
 @functools.lru_cache(maxsize=4)
@@ -388,17 +397,20 @@ def _thaw(item, source: Source, project, root: str) -> Diagnostic:
 # What the findings of each kind depend on besides the file itself. "yaml" is every YAML file of
 # the repository: a GitLab file may include any of them, and what it includes can build images.
 BUILD_DEFINITIONS = ("compose", "bake", "goreleaser", "skaffold", "tilt")  # they build Dockerfiles, as CI files do
-# A Makefile or Taskfile is read by the Dockerfiles and CI jobs whose `make …` / `task …` reaches it (handoffs.py).
-HANDED_OFF = ("makefile", "taskfile")
+# A Makefile or Taskfile is read by the Dockerfiles and CI jobs whose `make …` / `task …` reaches it (handoffs.py);
+# "reached" are the other files hand-offs read (scripts, `make -f` files), recorded as they are read.
+HANDED_OFF = ("makefile", "taskfile", "reached")
 DEPENDS = {
     "dockerfile": ("go", "dockerignore", "github", "action", "gitlab", *BUILD_DEFINITIONS, *HANDED_OFF),  # vendor/, CI
-    "dockerignore": ("go", "dockerfile", "github", "action", "gitlab", *BUILD_DEFINITIONS),
+    # a Makefile's builds (and a CI job's through make) decide a Dockerfile's context too
+    "dockerignore": ("go", "dockerfile", "github", "action", "gitlab", *BUILD_DEFINITIONS, *HANDED_OFF),
     # a job may run `docker compose build` or docker/bake-action, which read those files
     "github": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml", *HANDED_OFF),
     "action": ("go", "dockerfile", "dockerignore", "action", "compose", "bake", "yaml", *HANDED_OFF),
     "gitlab": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "compose", "bake", "yaml", *HANDED_OFF),
-    "makefile": ("makefile",),
-    "script": ("go", "dockerfile", "makefile", "taskfile"),
+    # its own builds: judged against the Dockerfiles they build, and left to the CI jobs that reach them
+    "makefile": ("go", "dockerfile", "dockerignore", "github", "action", "gitlab", "yaml", *HANDED_OFF),
+    "script": ("go", "dockerfile", *HANDED_OFF),
     "taskfile": (),
     # what they pass is judged against the Dockerfiles they build; compose reads `.env` ("go") and
     # may extend or include other YAML files
@@ -406,9 +418,10 @@ DEPENDS = {
 }
 
 
-def salts(project, base: str, prints: "Fingerprints | None" = None) -> dict[str, str]:
+def salts(project, base: str, prints: "Fingerprints | None" = None, reached: "list[str] | tuple" = ()) -> dict[str, str]:
     """Per kind: the configuration, the working folder (paths in messages and per-file ignores
-    are relative to it) and the path and content hash of every file it depends on."""
+    are relative to it) and the path and content hash of every file it depends on; `reached`:
+    the files outside the inventory that hand-offs read in earlier runs."""
     from .discover import kind_of
 
     prints = prints or Fingerprints({}, project.root)
@@ -421,6 +434,11 @@ def salts(project, base: str, prints: "Fingerprints | None" = None) -> dict[str,
         if name in ("go.mod", "go.work"):  # GP401 asks whether go.sum / go.work.sum exists beside it
             line += b"\0sum" if os.path.isfile(path[:-4] + ".sum" if name == "go.mod" else path + ".sum") else b"\0-"
         lines.setdefault(kind, []).append(line)
+    listed = set(project.inventory())
+    for rel in reached:
+        if rel not in listed:
+            lines.setdefault("reached", []).append(rel.encode("utf-8", "surrogatepass") + b"\0" +
+                                                   prints.of(project.abs(rel)))
     out = {}
     head = f"{base}\0{project.cwd}\0".encode("utf-8", "surrogatepass")
     for kind, needs in DEPENDS.items():

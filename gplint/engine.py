@@ -74,10 +74,11 @@ def is_suppressed(diag: Diagnostic, marks: list[Suppression]) -> bool:
 
 def lower_source(project: Project, source: Source):
     """Lower a linted file, keeping it in the project so cross-file rules reuse it."""
+    from . import analysis  # noqa: F401  (it follows the hand-offs the build graph registers)
     from .project import lower
 
     doc = lower(source, project)
-    project.builds.register(doc)
+    project.builds.register(doc, project)
     if source.abspath != "-":
         project.set_document(project.rel(source.abspath), doc)
         project.add_source(project.rel(source.abspath), source)
@@ -157,11 +158,16 @@ def _with_hops(doc, diags: list[Diagnostic]) -> list[Diagnostic]:
     return diags
 
 
+def dedupe_key(d: Diagnostic) -> tuple:
+    """Two findings with this key are one (same rule, file, place and message)."""
+    return d.code, d.source.path, d.span.start, d.span.end, d.message
+
+
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen = set()
     out = []
     for d in diags:
-        key = (d.code, d.source.path, d.span.start, d.span.end, d.message)
+        key = dedupe_key(d)
         if key not in seen:
             seen.add(key)
             out.append(d)

@@ -55,16 +55,27 @@ class _Walk:
     base: Env
     steps: int = 0  # commands walked
     makes: int = 0  # makefile evaluations
+    max_makes: int = MAX_MAKES
 
 
 def reach(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: str | None,
-          available=None) -> list[Reached]:
+          available=None, max_makes: int = MAX_MAKES) -> list[Reached]:
     """What a hand-off runs. `cwd`: the repository folder it runs in (None: unknown); `path`:
-    the repository path of the script or the Makefile folder when the caller resolved it."""
-    walk = _Walk(project, available or (lambda rel: True), env)
+    the repository path of the script or the Makefile folder when the caller resolved it;
+    `max_makes`: how many make runs to evaluate (sub-makes included)."""
+    walk = _Walk(project, available or (lambda rel: True), env, max_makes=max_makes)
     overlay = {s.name: s for s in handoff.inline}
     first = Trail(_hop_text(handoff))
     return _follow(walk, handoff, overlay, cwd, path, first, 0)
+
+
+def sourced(project: Project, handoff: HandOff, env: Env, cwd: str | None, path: str, available=None) -> dict:
+    """What `. ./env.sh` leaves in the shell that sourced it (§18.2): name -> Setting (None:
+    unset), the settings of the script at repository path `path` as the rest of the line sees them."""
+    walk = _Walk(project, available or (lambda rel: True), env)
+    overlay: dict = {}
+    _script(walk, path, overlay, cwd, Trail(_hop_text(handoff)), 0, same_shell=True)
+    return overlay
 
 
 def _hop_text(handoff: HandOff) -> str:
@@ -225,7 +236,7 @@ def _make(walk: _Walk, handoff: HandOff, overlay: dict, cwd: str | None, via: Tr
     from .formats import makefile as mk  # only when a makefile is followed
 
     folder, file, cmdline_words, goals, _ = make_arguments(handoff.args)
-    if cwd is None or folder == "\0" or file == "\0" or walk.makes >= MAX_MAKES:
+    if cwd is None or folder == "\0" or file == "\0" or walk.makes >= walk.max_makes:
         return []
     walk.makes += 1
     directory = _join(cwd, folder) if folder else cwd

@@ -20,6 +20,8 @@ ALL_KINDS = (DOCKERFILE, DOCKERIGNORE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GO
              SCRIPT, TASKFILE)
 # they start image builds (and CI sets a job's environment)
 CI_KINDS = (GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT)
+# every kind whose documents start image builds: CI files, and Makefiles on their own (§17.7)
+BUILD_KINDS = (*CI_KINDS, MAKEFILE)
 # where Go settings are written
 SETTING_KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB, COMPOSE, BAKE, GORELEASER, SKAFFOLD, TILT, MAKEFILE, SCRIPT,
                  TASKFILE)

@@ -13,6 +13,8 @@ from .source import Source, SourceError
 
 __all__ = ["MAX_BYTES", "BuildContext", "Project", "lower"]
 
+_HANDED_OFF_KINDS = frozenset(("script", "makefile", "taskfile"))  # the kinds hand-offs read files as
+
 TYPE_CHECKING = False  # true for type checkers only: start-up does not import typing
 if TYPE_CHECKING:
     from typing import Protocol
@@ -47,6 +49,8 @@ class Project:
     # the builds of CI files remembered from earlier runs (cache.ResultCache), or None
     build_memo: "BuildMemo | None" = None
     _reads: list | None = None  # while a CI file is scanned: the files (None: the inventory) it reads
+    # every script, Makefile and Taskfile a hand-off read this run (the result cache keys on them)
+    reached: set = field(default_factory=set)
 
     # -- paths --------------------------------------------------------------------------------
     def rel(self, abspath: str) -> str:
@@ -86,6 +90,8 @@ class Project:
         key = (rel, kind)
         if self._reads is not None:
             self._reads.append(rel)
+        if kind in _HANDED_OFF_KINDS:
+            self.reached.add(rel)
         if key not in self._sources:
             self._sources[key] = None
             path = self.abs(rel)
@@ -240,13 +246,13 @@ class Project:
                         self.builds.add(dockerfile, context, network_host)
                     continue
                 self._reads = []  # what lowering it reads (itself included): what its builds depend on
-                try:
+                try:  # the builds its hand-offs reach read Makefiles and scripts: inside the window
                     doc = self.document(rel, kind)
+                    found = self.builds.register(doc, self) if doc is not None else []
                 except Exception:  # an auxiliary file that does not lower says nothing
-                    doc = None
+                    found = []
                 finally:
                     reads, self._reads = self._reads, None
-                found = self.builds.register(doc) if doc is not None else []
                 if memo is not None:
                     memo.remember_builds(rel, kind, found, reads)
 

@@ -36,6 +36,7 @@ class RunResult:
     # abspath of a linted file -> the findings linting it produced (a GitLab file's findings
     # can lie in the files it includes): what the cache stores for that file
     produced: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    reached: set = field(default_factory=set)  # a worker's Project.reached, sent back to the parent
 
 
 def collect_targets(paths: list[str], kind: str | None, stdin_filename: str | None,
@@ -177,7 +178,24 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
     result.sources.update(cached.sources)
     result.input_errors += cached.input_errors
     result.diagnostics.sort(key=lambda d: d.sort_key)
+    result.diagnostics = _dedupe_run(result.diagnostics)
     return result
+
+
+def _dedupe_run(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding once per run: a Makefile's build line can be reached from a CI job and from
+    the Makefile itself, and each document's check dedupes only its own findings. Dropping the
+    copy also drops its fix, so --fix never applies the same edit twice."""
+    from .engine import dedupe_key
+
+    seen: set = set()
+    out = []
+    for d in diags:
+        key = dedupe_key(d)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
 
 
 def _from_cache(targets: list[Target], project: Project, cache, into: RunResult) -> list[Target]:
@@ -288,6 +306,7 @@ def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
     project, selected, overrides, originals = _STATE
     before = {k: len(v) for k, v in project.builds.contexts.items()}
     result = _lint_files(chunk, project, selected, overrides, originals)
+    result.reached = set(project.reached)  # what its hand-offs read: the cache keys on them
     # only what this chunk registered: a worker process keeps its project across chunks
     builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.builds.contexts.items()
               for c in cs[before.get(key, 0):]]
@@ -320,6 +339,7 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
             merged.sources.update(result.sources)
             merged.produced.update(result.produced)
             merged.input_errors += result.input_errors
+            project.reached |= result.reached
             for dockerfile, ctx, network_host in builds:
                 project.builds.add(dockerfile, ctx, network_host)
         if phase is ci:

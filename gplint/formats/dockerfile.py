@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from ..model import CopyFrom, Document, InputProblem, Scope, Setting, StartupFileRead, UserChange
-from ..semantics.shell_startup import shell_flags
+from ..model import CopyFrom, Document, HandOff, InputProblem, Scope, Setting, StartupFileRead, UserChange
+from ..semantics.shell_startup import shell_flags, startup_file
 from ..records import fields, replace
 from ..source import Source, Span
 from . import dockerfile_syntax as syntax
@@ -272,8 +272,16 @@ class _Lowerer:
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
-        other = following_cd(self.workdir, in_image_join, lambda cmd, assignments, argv, cwd:
-                             hand_off(self.source, cmd, assignments, argv, stmt, cwd, network_host))
+        def then(cmd, assignments, argv, cwd):
+            program = argv[0].value
+            if program in (".", "source") and len(argv) > 1 and not cmd.in_subshell \
+                    and not argv[1].dynamic and not startup_file(argv[1].value):
+                # `. ./env.sh`: the same shell, its exports reach the rest of this RUN (§18.2)
+                return [HandOff("source", list(argv[1:]), Span(argv[0].start, argv[-1].end), self.source, stmt,
+                                [], cwd, network_host)]
+            return hand_off(self.source, cmd, assignments, argv, stmt, cwd, network_host)
+
+        other = following_cd(self.workdir, in_image_join, then)
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host, on_other=other))
 
 

@@ -4,14 +4,14 @@ source of builds (a Makefile, compose, bake, an editor buffer) adds a module her
 below; the build graph and the rules then see its builds like any other."""
 from __future__ import annotations
 
-from ..kinds import (ACTION, BAKE, CI_KINDS, COMPOSE, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, MAKEFILE,
+from ..kinds import (ACTION, BAKE, BUILD_KINDS, COMPOSE, DOCKERFILE, DOCKERIGNORE, GITHUB, GITLAB, GORELEASER, MAKEFILE,
                      SCRIPT, SKAFFOLD, TASKFILE, TILT)
 from ..model import Document
 from ..source import Source
 
 # The kinds whose documents start image builds: lowered before every other file of a run, and
 # scanned for builds even when not linted, so that Dockerfile rules know how each is built.
-BUILD_SOURCE_KINDS = CI_KINDS
+BUILD_SOURCE_KINDS = BUILD_KINDS  # CI files, and Makefiles on their own (§17.7)
 
 
 def lower_by_kind(source: Source, files=None) -> Document:
@@ -56,7 +56,7 @@ def lower_by_kind(source: Source, files=None) -> Document:
     if source.kind == MAKEFILE:
         from . import makefile
 
-        return makefile.lower(source)
+        return makefile.lower(source, files)
     if source.kind == TASKFILE:
         from . import taskfile
 

@@ -646,13 +646,29 @@ def span_of(stmt: Stmt) -> Span:
 
 
 # -- a Makefile on its own ----------------------------------------------------------------------
-def lower(source: Source) -> Document:
+# a recipe line that may start an image build once make expands it (`$(DOCKER) build`), or that
+# runs a script of the repository (`./hack/build.sh`, `bash scripts/x`), which may: the command
+# word only (`go test ./...` names a path, it runs none)
+_COMMAND_AT = r"(?:^[\t ]*[@+-]*[\t ]*|[;&|(][\t ]*)"
+_BUILD_LINE = re.compile(
+    r"(?:\b(?:docker|podman|nerdctl)|\$[({][^)}\s]*[)}])\s+(?:(?:buildx|image|builder)\s+)?build\b"
+    r"|\bbuildah\s+bud\b"
+    rf"|{_COMMAND_AT}(?:(?:ba)?sh[\t ]+(?:-\w+[\t ]+)*)?(?:\./[\w$(){{}}./-]|[\w$(){{}}./-]*\.(?:sh|bash)\b)"
+    rf"|{_COMMAND_AT}(?:ba)?sh[\t ]+(?:-\w+[\t ]+)*[\w.-]+/[\w./-]",
+    re.M)
+
+
+def lower(source: Source, files=None) -> Document:
     """A Makefile as a document: the values it exports (what reaches every recipe's
-    environment, §17.3) are its settings, for the value rules. Its go commands and builds are
-    followed from the Dockerfile or CI job that runs make (analysis), where their environment
-    is known."""
+    environment, §17.3) are its settings, for the value rules. Its go commands are followed
+    from the Dockerfile or CI job that runs make (analysis), where their environment is known.
+    Its image builds are its own too: each target whose recipe runs `docker build` is one scope
+    holding `make <target>` run in the Makefile's folder with an empty environment (§17.7), so
+    a Makefile no CI calls is still a source of builds."""
     doc = Document(source)
     stmts = parse(source)
+    if files is not None and _BUILD_WORDS.search(source.text):
+        doc.scopes = _build_targets(source, stmts, files)
     make = Makefile(lambda rel: stmts if rel == "" else None, {}, {}, "", budget=50_000)
     make.load("")
     exported = make.exported({})
@@ -672,3 +688,57 @@ def lower(source: Source) -> Document:
             "export", source, Span(stmt.start, stmt.end), dynamic=unknown,
             raw_value=source.text[stmt.value_start:end]))
     return doc
+
+
+_BUILD_WORDS = re.compile(r"\bbuild\b|\bbud\b|buildx")
+
+
+def _build_targets(source: Source, stmts: list[Stmt], files) -> list:
+    """One scope running `make -f <this file> <goals>` in its folder, the goals being the literal
+    targets whose own recipe may run an image build or a script (a cheap scan of the recipe
+    text; handoffs follows them for what they really run). One make run for all of them: the
+    makefile is read once and each target made once, as make does. A `$(MAKE) -C dir` recipe
+    is no goal: that Makefile is a source of builds itself."""
+    from ..model import HandOff, Scope
+    from .shell import Word
+
+    if source.abspath == "-":
+        return []
+    rel = files.rel(source.abspath)
+    if rel.startswith(".."):
+        return []
+    folder, name = posixpath.dirname(rel), posixpath.basename(rel)
+    if name.lower() not in ("makefile", "gnumakefile"):
+        return []  # a `*.mk` is included, and runs in its includer's folder: not known from here
+    goals: list = []
+    seen: set[str] = set()
+    rule: Stmt | None = None
+    builds = False
+
+    def close() -> None:
+        if rule is None or not builds:
+            return
+        at = rule.start
+        for target in rule.name.split():
+            start = source.text.find(target, at, rule.end)
+            span = Span(start, start + len(target)) if start != -1 else Span(rule.start, rule.end)
+            at = span.end if start != -1 else at
+            if target in seen or target.startswith(".") or any(c in target for c in "$%()"):
+                continue
+            seen.add(target)
+            goals.append(Word(target, span.start, span.end))
+
+    for stmt in stmts:
+        if stmt.kind == "rule":
+            close()
+            rule, builds = stmt, stmt.inline_recipe is not None and bool(_BUILD_LINE.search(stmt.inline_recipe[0]))
+        elif stmt.kind == "recipe" and rule is not None and not builds:
+            builds = bool(_BUILD_LINE.search(stmt.text))
+    close()
+    if not goals:
+        return []
+    span = Span(goals[0].start, goals[0].end)
+    # `make -f <this file>`: this file even where a GNUmakefile beside it would shadow it
+    args = [Word("-f", span.start, span.start), Word(name, span.start, span.start), *goals]
+    handoff = HandOff("make", args, span, source, span, [], folder)
+    return [Scope("job", "make", 0, source, span, [handoff])]

@@ -1,30 +1,35 @@
 """Shared by the rules that follow a setting from a CI job into the image it builds (GP104, GP105, GP107)."""
 from __future__ import annotations
 
-from ..analysis import go_runs, handed_off_builds
-from ..kinds import CI_KINDS  # noqa: F401  (the rules import it from here)
-from ..model import Document, HandOff, ImageBuild, Scope, Setting, walk
+from ..analysis import go_runs, image_builds, reached_from_ci
+from ..kinds import BUILD_KINDS, CI_KINDS, MAKEFILE  # noqa: F401  (the rules import them from here)
+from ..model import Document, Scope, Setting
 
 
 def builds(doc: Document, project=None) -> list:
     """(scope, build, env before it) for every image build of the document, and for the builds
-    its `make …` / `./x.sh` steps reach. Computed once per document (three rules ask), replaying
-    only the scopes that build an image or hand off: the replay of every job's environment was
-    most of what these rules cost."""
-    if doc.image_builds is not None:
-        return doc.image_builds
-    found = []
-    for scope in doc.scopes:
-        if not any(isinstance(e, (ImageBuild, HandOff)) for e in scope.events):
-            continue
-        for event, env in walk(scope):
-            if isinstance(event, ImageBuild):
-                found.append((scope, event, env))
-            elif isinstance(event, HandOff) and project is not None:
-                found += [(scope, build, benv) for build, benv in handed_off_builds(doc, project, scope, event, env)]
-    if project is not None:
-        doc.image_builds = found
+    its `make …` / `./x.sh` steps reach (analysis.image_builds). A Makefile's own builds leave
+    out those a CI job reaches."""
+    found = image_builds(doc, project)
+    if doc.source.kind == MAKEFILE and project is not None:
+        return _own_builds(found, project)
     return found
+
+
+def _own_builds(found: list, project) -> list:
+    """A Makefile's builds that it alone reports: each once (`all: image` reaches the recipe
+    of `image` too), and none a CI job reaches (the job reports it, with its environment on top
+    of what make exports: one finding, not two)."""
+    reached = reached_from_ci(project)
+    seen: set = set()
+    out = []
+    for scope, build, env in found:
+        key = (build.source.abspath, build.span.start, build.span.end)
+        if key in seen or key in reached:
+            continue
+        seen.add(key)
+        out.append((scope, build, env))
+    return out
 
 
 def built(doc: Document, project):

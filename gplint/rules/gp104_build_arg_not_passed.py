@@ -4,13 +4,13 @@ from __future__ import annotations
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..model import Document, Setting
-from ..rulekit.ci_builds import CI_KINDS, builds, built, declares
+from ..rulekit.ci_builds import BUILD_KINDS, MAKEFILE, builds, built, declares
 from ..rulekit.value_verdicts import copy_refusal, options_of
 from ..semantics.goenv import GO_VARIABLES
 from ..source import Span
 
 CODE = "GP104"
-KINDS = CI_KINDS
+KINDS = BUILD_KINDS
 
 
 def _in_scope(env, name: str) -> Setting | None:
@@ -32,7 +32,9 @@ def check(doc: Document, project):
             wanting = [s for s in stages if declares(s, name)]
             if not wanting:
                 continue
-            message = (f"job `{scope.name}` has {name} in scope and builds {build.dockerfile}, whose stage "
+            who = f"job `{scope.name}` has {name} in scope" if scope.source.kind != MAKEFILE else \
+                f"`make` has {name} in its recipe's environment (exported by {setting.source.path})"
+            message = (f"{who} and builds {build.dockerfile}, whose stage "
                        f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
                        f"default (or nothing) is used instead; pass `--build-arg {name}`")
             # passing it copies the job's value into the build: never a value a rule reports

@@ -4,13 +4,13 @@ from __future__ import annotations
 from ..analysis import setting_value
 from ..diagnostic import Diagnostic, Fix
 from ..model import Document
-from ..rulekit.ci_builds import CI_KINDS, built, declares
+from ..rulekit.ci_builds import BUILD_KINDS, built, declares
 from ..rulekit.dockerfile_edits import arg_line, insert_after_from
 from ..rulekit.value_verdicts import copy_refusal, options_of
 from ..semantics.goenv import GO_VARIABLES
 
 CODE = "GP105"
-KINDS = CI_KINDS
+KINDS = BUILD_KINDS
 
 
 def check(doc: Document, project):

@@ -5,13 +5,13 @@ from ..analysis import go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import DOCKERFILE
 from ..model import Document, Setting
-from ..rulekit.ci_builds import CI_KINDS, builds
+from ..rulekit.ci_builds import BUILD_KINDS, builds
 from ..rulekit.value_settings import value_offset
 from ..rulekit.value_verdicts import LOOPBACK_VARIABLES, copy_refusal, loopback as _loopback, options_of
 from ..source import Span
 
 CODE = "GP107"
-KINDS = (DOCKERFILE, *CI_KINDS)
+KINDS = (DOCKERFILE, *BUILD_KINDS)
 
 
 def loopback_in_ci(doc: Document, project):
@@ -105,7 +105,7 @@ def _loopback_diagnostic(doc: Document, setting: Setting, host: str, start: int,
 
 
 def check(doc: Document, project):
-    if doc.source.kind in CI_KINDS:
+    if doc.source.kind in BUILD_KINDS:
         yield from loopback_in_ci(doc, project)
     if doc.source.kind == DOCKERFILE:
         yield from loopback_proxy(doc, project)
