@@ -272,6 +272,7 @@ class _Lowerer:
 
     def _commands(self, commands: list, stmt: Span, network_host: bool) -> None:
         assert self.stage is not None  # commands come after a FROM
+
         def then(cmd, assignments, argv, cwd):
             program = argv[0].value
             if program in (".", "source") and len(argv) > 1 and not cmd.in_subshell \
