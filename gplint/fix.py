@@ -122,8 +122,12 @@ def fix_all(diagnostics: list[Diagnostic], unsafe: bool,
                 continue
             edits = [e for e in diag.fix.edits
                      if not (e.source.abspath in per_file and per_file[e.source.abspath].duplicate(e))]
-            if not edits or any(e.source.abspath in per_file and per_file[e.source.abspath].collides(e)
-                                for e in edits):
+            if not edits:
+                # another finding's fix makes exactly these edits (GP101 and GP105 both adding
+                # `ARG GOPROXY`): the same change fixes this finding too, and the summary says so
+                outcome.fixes.append((diag, tuple(sorted({e.source.abspath for e in diag.fix.edits}))))
+                continue
+            if any(e.source.abspath in per_file and per_file[e.source.abspath].collides(e) for e in edits):
                 continue
             if _collide_among(edits):
                 continue

@@ -156,6 +156,20 @@ def test_a_fix_that_cannot_be_written_is_counted_and_its_finding_remains(repo, c
     assert status == 2 and [d["path"] for d in json.loads(out)] == ["b/Dockerfile"]
 
 
+def test_findings_fixed_by_one_shared_edit_are_all_counted(repo, capsys):
+    # GP101 (the stage has no GOPROXY) and GP105 (the Makefile passes one the stage never
+    # declares) are both fixed by the one `ARG GOPROXY` line: two findings fixed, not one
+    (repo / "go.mod").write_text("module m\n\ngo 1.22\n")
+    (repo / "Dockerfile").write_text("FROM golang:1.22\nCOPY . .\nRUN go build ./...\n")
+    (repo / "Makefile").write_text("image:\n\tdocker build --build-arg GOPROXY=https://p.example -t app .\n")
+    assert sorted(d["code"] for d in json.loads(run(capsys, "--format", "json")[1])) == ["GP101", "GP105"]
+    status, out, err = run(capsys, "--fix", "--no-color")
+    assert status == 0 and err == ""
+    assert out == ("Fixed 1 finding in Dockerfile, and changed it for 1 fix of a finding in Makefile.\n"
+                   "Found 2 diagnostics (2 fixed, 0 remaining).\n")
+    assert (repo / "Dockerfile").read_text().count("ARG GOPROXY") == 1
+
+
 @pytest.fixture
 def github_build(tmp_path, monkeypatch):
     import shutil
