@@ -139,7 +139,7 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
                                        "which ignores nothing (`gplint rules` lists the rules)",
                                        key=f"suppression-unknown:{','.join(mark.unknown)}"))
     kept.sort(key=lambda d: d.sort_key)
-    return _dedupe(kept)
+    return dedupe(kept)
 
 
 def _with_hops(doc, diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -158,16 +158,15 @@ def _with_hops(doc, diags: list[Diagnostic]) -> list[Diagnostic]:
     return diags
 
 
-def dedupe_key(d: Diagnostic) -> tuple:
-    """Two findings with this key are one (same rule, file, place and message)."""
-    return d.code, d.source.path, d.span.start, d.span.end, d.message
-
-
-def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+def dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Each finding once, in order: two with the same rule, file, place and message are one.
+    A document's check can find one twice, and so can a run (a Makefile's build line is reached
+    from a CI job and from the Makefile itself); dropping the copy drops its fix too, so --fix
+    never applies the same edit twice."""
     seen = set()
     out = []
     for d in diags:
-        key = dedupe_key(d)
+        key = (d.code, d.source.path, d.span.start, d.span.end, d.message)
         if key not in seen:
             seen.add(key)
             out.append(d)

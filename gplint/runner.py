@@ -6,7 +6,7 @@ import sys
 
 from . import discover
 from .diagnostic import Diagnostic
-from .engine import check_document, lower_source, unusable
+from .engine import check_document, dedupe, lower_source, unusable
 from .errors import GplintError
 from .formats.lowering import BUILD_SOURCE_KINDS
 from .project import Project
@@ -178,24 +178,8 @@ def lint(targets: list[Target], project: Project, selected, overrides: dict[str,
     result.sources.update(cached.sources)
     result.input_errors += cached.input_errors
     result.diagnostics.sort(key=lambda d: d.sort_key)
-    result.diagnostics = _dedupe_run(result.diagnostics)
+    result.diagnostics = dedupe(result.diagnostics)  # a finding reached two ways is one
     return result
-
-
-def _dedupe_run(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """One finding once per run: a Makefile's build line can be reached from a CI job and from
-    the Makefile itself, and each document's check dedupes only its own findings. Dropping the
-    copy also drops its fix, so --fix never applies the same edit twice."""
-    from .engine import dedupe_key
-
-    seen: set = set()
-    out = []
-    for d in diags:
-        key = dedupe_key(d)
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
 
 
 def _from_cache(targets: list[Target], project: Project, cache, into: RunResult) -> list[Target]:
