@@ -10,7 +10,7 @@ from .model import CopyFrom, Document, Env, GoCommand, HandOff, ImageBuild, Scop
 from . import buildgraph
 from .buildgraph import BuildContext
 from .project import Project
-from .records import dataclass
+from .records import dataclass, replace
 from .semantics import goenv
 from .source import Span
 
@@ -153,7 +153,13 @@ def handed_off_builds(doc: Document, project: Project | None, scope: Scope, hand
         benv = env.copy()
         for name, setting in reached.overlay.items():
             benv.local[name] = setting
-        out.append((reached.command, benv))
+        build = reached.command
+        if doc.source.kind != MAKEFILE:  # a Makefile's own run starts at the build: no chain to name
+            # the finding stands at the build: its related places are the job's hand-off and the
+            # hops between (the last hop is the build itself)
+            start = (handoff.source, handoff.span, f"job `{scope.name}` runs it here")
+            build = replace(build, via=reached.via.text, hops=[start, *reached.via.hops[:-1]])
+        out.append((build, benv))
     return out
 
 

@@ -113,6 +113,10 @@ class ImageBuild:
     add_build_arg: Callable[[str], object] | None = None
     opaque_args: bool = False  # arguments we cannot read (`$ARGS`, `${{ … }}`) may pass anything
     passed: list = field(default_factory=list)  # list[Setting]: each NAME=value build arg, as a setting
+    # reached through make or a script from a CI job: the hops before the build, as "`make image` →
+    # Makefile:4" for messages, and (Source, Span, note) of each hop as related locations
+    via: str = ""
+    hops: list = field(default_factory=list)
     # build args written so that the tool rejects them (one GoReleaser item `--build-arg NAME=v`)
     unusable_args: list[BuildArg] = field(default_factory=list)
     # args a build definition file passes (bake-action: the bake target's `args`): they count as

@@ -356,7 +356,11 @@ def test_ci_job_make_docker_build_gets_the_build_arg_on_the_makefile_line(repo, 
                                       "      - uses: actions/checkout@v4\n      - run: make image\n",
         "Makefile": "IMAGE ?= x\nimage:\n\tdocker build -t $(IMAGE) .\n",
         "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
-    assert codes(lint(capsys)) == [("Makefile", 3, "GP104")]
+    [finding] = lint(capsys)
+    assert codes([finding]) == [("Makefile", 3, "GP104")]
+    # the message names the chain, and the job's step is the related place
+    assert "builds Dockerfile through `make image` → Makefile:3," in finding["message"]
+    assert [(r["path"], r["line"]) for r in finding["related"]] == [(".github/workflows/ci.yml", 9)]
     main(["--no-cache", "--fix", "."])
     capsys.readouterr()
     assert (root / "Makefile").read_text() == "IMAGE ?= x\nimage:\n\tdocker build -t $(IMAGE) --build-arg GOPROXY .\n"

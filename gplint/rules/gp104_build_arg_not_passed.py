@@ -34,7 +34,8 @@ def check(doc: Document, project):
                 continue
             who = f"job `{scope.name}` has {name} in scope" if scope.source.kind != MAKEFILE else \
                 f"`make` has {name} in its recipe's environment (exported by {setting.source.path})"
-            message = (f"{who} and builds {build.dockerfile}, whose stage "
+            through = f" through `{build.via}" if build.via else ""  # `make image` → Makefile:4
+            message = (f"{who} and builds {build.dockerfile}{through}, whose stage "
                        f"`{wanting[0].name}` declares ARG {name}, but the build does not pass it: the Dockerfile's "
                        f"default (or nothing) is used instead; pass `--build-arg {name}`")
             # passing it copies the job's value into the build: never a value a rule reports
@@ -46,6 +47,7 @@ def check(doc: Document, project):
                 "GP104", build.source, build.span, message,
                 fix=Fix("safe", f"Pass {name} to the build", [edit]) if edit else None,
                 stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{name}",
+                related=list(build.hops),
             )
 
 

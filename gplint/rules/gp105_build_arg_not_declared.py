@@ -20,8 +20,9 @@ def check(doc: Document, project):
         for arg in build.build_args:
             if arg.name not in GO_VARIABLES or any(declares(s, arg.name) for s in stages):
                 continue
-            message = (f"--build-arg {arg.name} is passed to {build.dockerfile}, but no stage that runs go declares "
-                       f"ARG {arg.name}, so BuildKit drops the value without a warning")
+            through = f" through `{build.via}" if build.via else ""  # `make image` → Makefile:4
+            message = (f"--build-arg {arg.name} is passed to {build.dockerfile}{through}, but no stage that runs go "
+                       f"declares ARG {arg.name}, so BuildKit drops the value without a warning")
             # declaring the ARG lets the value reach every go command: never for a value a rule reports
             refusal = copy_refusal(arg.name, _passed_value(arg, env), options_of(project))
             fix = None
@@ -34,7 +35,7 @@ def check(doc: Document, project):
             yield Diagnostic(
                 "GP105", arg.source, arg.span, message, fix=fix,
                 stmt=build.stmt, key=f"job:{scope.name}:build:{build.dockerfile}:{arg.name}",
-                related=[(target.source, stages[0].span, "this stage runs go")],
+                related=list(build.hops) + [(target.source, stages[0].span, "this stage runs go")],
             )
 
 
