@@ -540,3 +540,16 @@ def test_go_env_w_read_through_make_in_the_same_stage_is_no_gp106(repo, capsys):
             "Dockerfile": "FROM golang:1.22 AS a\nRUN go env -w GOPROXY=https://proxy.example.com\nWORKDIR /src\n"
                           "COPY . .\nRUN make build\nFROM golang:1.22 AS b\nRUN go version\n"})
     assert codes(lint(capsys)) == []
+
+
+def test_a_loopback_job_value_passed_through_make_names_the_chain(repo, capsys):
+    # the job's GOPROXY reaches the build through the Makefile's bare --build-arg: GP107 stands
+    # where the value is written (the workflow) and says which build it reaches, and how
+    repo(**{"go.mod": GO_MOD,
+            ".github__workflows__ci.yml": "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    env:\n"
+                                          "      GOPROXY: http://localhost:3000\n    steps:\n      - run: make image\n",
+            "Makefile": "image:\n\tdocker build --build-arg GOPROXY -t app .\n",
+            "Dockerfile": "FROM golang:1.22\nARG GOPROXY\nCOPY . .\nRUN go build ./...\n"})
+    [finding] = lint(capsys)
+    assert codes([finding]) == [(".github/workflows/ci.yml", 6, "GP107")]
+    assert "passed into `docker build` (through `make image` → Makefile:2)" in finding["message"]

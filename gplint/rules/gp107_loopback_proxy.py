@@ -51,9 +51,10 @@ def loopback_in_ci(doc: Document, project):
             value = setting_value(setting)
             if value and id(setting) not in reported and (found := _loopback(value, arg.name)):
                 reported.add(id(setting))
+                through = f" (through `{build.via})" if build.via else ""  # `make image` → Makefile:3
                 yield _loopback_diagnostic(
                     doc, setting, *found,
-                    where=f"it is passed into `{build.tool}`, whose RUN steps have their own network namespace, "
+                    where=f"it is passed into `{build.tool}`{through}, whose RUN steps have their own network namespace, "
                           "where loopback is the build container; build with `--network host` or use a host "
                           "name the build can reach")
 
