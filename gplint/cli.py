@@ -164,15 +164,17 @@ def _lint_run(args) -> int:
     project.build_memo = cache  # CI files not linted need not be lowered again for their builds
     result = lint(targets, project, selection, jobs=args.jobs, cache=cache)
     if paths and all(p != "-" and os.path.isfile(p) for p in paths):
-        from .runner import companions
+        from .engine import dedupe
+        from .runner import companions, reaching
 
         result.diagnostics.extend(companions(targets, project, selection))
+        result.diagnostics = dedupe(result.diagnostics + reaching(targets, project, selection))
     if cache is not None:
         cache.save()  # after the companions: they may have scanned the CI files for builds
     diagnostics = result.diagnostics
     if not targets:  # "All checks passed." would claim a check that never ran
-        print("gplint: warning: no files were linted: no Dockerfile, .dockerignore, workflow, action or "
-              "GitLab CI file under the given paths", file=sys.stderr)
+        print("gplint: warning: no files were linted: no Dockerfile, .dockerignore, CI file, build definition "
+              "or Makefile under the given paths", file=sys.stderr)
     status_extra = 0
     fixes = None
 

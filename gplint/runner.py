@@ -9,6 +9,7 @@ from .diagnostic import Diagnostic
 from .engine import check_document, dedupe, lower_source, unusable
 from .errors import GplintError
 from .formats.lowering import BUILD_SOURCE_KINDS
+from .kinds import CI_KINDS, DOCKERFILE, MAKEFILE, SCRIPT, TASKFILE
 from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
@@ -364,3 +365,32 @@ def companions(targets: list[Target], project: Project, selected) -> list:
                 diag.message += f" (reported because {target.display}, which was passed, needs it)"
                 found.append(diag)
     return found
+
+
+def reaching(targets: list[Target], project: Project, selected) -> list:
+    """Findings of Dockerfiles and CI files that were not passed but run a passed Makefile,
+    Taskfile or script (`RUN make build`, `run: ./hack/build.sh`), through it.
+
+    pre-commit passes only the changed files; an edit to a Makefile (a dropped `export GOPROXY`)
+    can make the Dockerfile that runs `make build` wrong, so those findings are reported too, and
+    say why. Only findings that stand in a passed file or name one among their hops are kept."""
+    handed = {t.abspath for t in targets if t.kind in (MAKEFILE, TASKFILE, SCRIPT)}
+    if not handed:
+        return []
+    passed = {t.abspath for t in targets}
+    others = []
+    for rel in project.inventory():
+        kind = discover.kind_of(rel)
+        path = project.abs(rel)
+        if (kind == DOCKERFILE or kind in CI_KINDS) and path not in passed:
+            others.append(Target(path, kind, project.display(path)))
+    found = []
+    for diag in _lint_files(others, project, selected).diagnostics:
+        through = next((r[0] for r in diag.related if r[0].abspath in handed), None)
+        if diag.source.abspath in handed:
+            found.append(diag)
+        elif through is not None:
+            diag.message += f" (reported because {project.display(through.abspath)}, which was passed, is run from here)"
+            found.append(diag)
+    return found
+

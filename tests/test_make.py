@@ -553,3 +553,18 @@ def test_a_loopback_job_value_passed_through_make_names_the_chain(repo, capsys):
     [finding] = lint(capsys)
     assert codes([finding]) == [(".github/workflows/ci.yml", 6, "GP107")]
     assert "passed into `docker build` (through `make image` → Makefile:2)" in finding["message"]
+
+
+def test_a_passed_makefile_reports_the_dockerfile_that_runs_it(repo, capsys):
+    # pre-commit passes only the changed Makefile: dropping its `export GOPROXY` makes the
+    # untouched Dockerfile's `RUN make build` wrong, so that finding is reported, saying why
+    root = repo(**{"go.mod": GO_MOD, "Dockerfile": DOCKERFILE_MAKE, "Makefile": "build:\n\tgo build ./...\n",
+                   "other__Dockerfile": "FROM golang:1.22\nRUN go build ./...\n"})
+    [finding] = lint(capsys, "Makefile")
+    assert codes([finding]) == [("Dockerfile", 4, "GP101")]
+    assert finding["message"].endswith("(reported because Makefile, which was passed, is run from here)")
+    (root / "Makefile").write_text("export GOPROXY = https://proxy.example.com\nbuild:\n\tgo build ./...\n")
+    assert lint(capsys, "Makefile") == []  # other/Dockerfile's own GP101 does not go through it
+    (root / "Taskfile.yml").write_text("version: '3'\ntasks: {}\n")
+    (root / "Makefile").write_text("build:\n\tgo build ./...\n")
+    assert lint(capsys, "Taskfile.yml") == []  # a Taskfile nothing runs makes nothing wrong
