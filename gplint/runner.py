@@ -9,7 +9,7 @@ from .diagnostic import Diagnostic
 from .engine import check_document, dedupe, lower_source, unusable
 from .errors import GplintError
 from .formats.lowering import BUILD_SOURCE_KINDS
-from .kinds import CI_KINDS, DOCKERFILE, MAKEFILE, SCRIPT, TASKFILE
+from .kinds import DOCKERFILE, MAKEFILE, SCRIPT, TASKFILE
 from .project import Project
 from .records import dataclass, field
 from .source import Source, SourceError
