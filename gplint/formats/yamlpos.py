@@ -141,6 +141,7 @@ _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
 _STYLES = {"": None, "'": "'", '"': '"', "|": "|", ">": ">"}
 _NO_KEY = object()
+_BLOCK_STYLES = frozenset("|>")
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -293,6 +294,12 @@ def _syntax_error(text: str, base: int, e) -> YamlError:
     return YamlError(message, line, column, index)
 
 
+def _duplicate_key(ev, value: str, first, base: int) -> YamlError:
+    m = ev.start_mark
+    return YamlError(f"duplicate mapping key '{value}' (first defined on line {first.line + 1})",
+                     m.line + 1, m.column + 1, m.index + base)
+
+
 def _build(text, base, parser, kinds, max_nodes, max_depth):
     # Hot loop (one pass per event of every YAML file): the open collection's state lives in
     # locals and is pushed onto `stack` only when a child collection opens; a collection's
@@ -305,7 +312,8 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
     doc_start_t, stream_end_t = by_code[_DOC_START], by_code[_STREAM_END]
     stack: list[tuple] = []  # the saved state of the open collections outside `node_open`
     anchors: dict[str, tuple] = {}  # name -> (node, size, height); size None while still open
-    distinct = expanded = 0
+    expanded = 0  # nodes so far, every alias counting the size of what it stands for
+    by_aliases = 0  # the part of `expanded` that aliases added
     documents = 0
     root = None
     # the innermost open collection (None: none is open) and its reading state
@@ -314,13 +322,13 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
     is_map = False
     flow = False
     key = _NO_KEY  # its pending key (maps)
-    seen = None  # its scalar keys -> line (maps)
+    seen = None  # its scalar keys -> the mark where each is first written (maps)
     before = 0  # `expanded` before it was counted
     last_end = 0  # where its last child ends
     height_in = 1  # its collection levels so far, aliases expanded
 
     def too_big(ev):
-        if distinct > max_nodes:
+        if expanded - by_aliases > max_nodes:  # distinct nodes
             msg = f"YAML document too large (more than {max_nodes} nodes)"
         else:
             msg = f"YAML alias expansion too large (more than {max_nodes} nodes once aliases are expanded)"
@@ -342,15 +350,31 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             tag = ev.tag
             if anchor is not None or tag is not None:
                 start = _skip_properties(text, start, end)
-            if style == "|" or style == ">":
+            if style in _BLOCK_STYLES:
                 end = _block_scalar_end(text, start, end)
-            node = YNode("scalar", start, end, tag, ev.value, style, [], anchor)
-            distinct += 1
+            value = ev.value
+            node = YNode("scalar", start, end, tag, value, style, [], anchor)
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
             if anchor is not None:
                 anchors[anchor] = (node, 1, 0)
+            # attach it (as below, inlined for the most frequent event)
+            if node_open is None:
+                root = node
+                continue
+            last_end = end
+            if not is_map:
+                items.append(node)
+            elif key is _NO_KEY:
+                key = node
+                first = seen.setdefault(value, ev.start_mark)
+                if first is not ev.start_mark and value != "<<":
+                    raise _duplicate_key(ev, value, first, base)
+            else:
+                items.append((key, node))
+                key = _NO_KEY
+            continue
         elif kind is map_end_t or kind is seq_end_t:
             node = node_open
             end = node.end = ev.end_mark.index + base if flow else last_end
@@ -380,7 +404,6 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             node_is_map = kind is map_t
             node = YNode("map" if node_is_map else "seq", start, start, ev.tag, None,
                          text[start] if bracketed else None, [], ev.anchor)
-            distinct += 1
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
@@ -407,6 +430,7 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             if size is None:
                 raise error(ev, f"recursive alias '*{name}' (refers to a node that contains it)")
             expanded += size
+            by_aliases += size
             if expanded > max_nodes:
                 raise too_big(ev)
             if len(stack) + (node_open is not None) + height > max_depth:
@@ -435,12 +459,9 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             key = node
             if node.kind == "scalar":
                 value = node.value
-                if value in seen and value != "<<":
-                    m = ev.start_mark
-                    raise YamlError(
-                        f"duplicate mapping key '{value}' (first defined on line {seen[value]})",
-                        m.line + 1, m.column + 1, m.index + base)
-                seen[value] = ev.start_mark.line + 1
+                first = seen.setdefault(value, ev.start_mark)
+                if first is not ev.start_mark and value != "<<":
+                    raise _duplicate_key(ev, value, first, base)
         else:
             items.append((key, node))
             key = _NO_KEY
