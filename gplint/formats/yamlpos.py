@@ -343,7 +343,8 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
         ev = get_event()
         kind = type(ev)
         if kind is scalar_t:
-            start = ev.start_mark.index + base
+            mark = ev.start_mark
+            start = mark.index + base
             end = ev.end_mark.index + base
             style = ev.style or None  # libyaml says '' for plain
             anchor = ev.anchor
@@ -368,8 +369,8 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
                 items.append(node)
             elif key is _NO_KEY:
                 key = node
-                first = seen.setdefault(value, ev.start_mark)
-                if first is not ev.start_mark and value != "<<":
+                first = seen.setdefault(value, mark)
+                if first is not mark and value != "<<":
                     raise _duplicate_key(ev, value, first, base)
             else:
                 items.append((key, node))
