@@ -317,12 +317,12 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
     documents = 0
     root = None
     # the innermost open collection (None: none is open) and its reading state
-    node_open = None
-    items = None
+    node_open: YNode | None = None
+    items: list = []
     is_map = False
     flow = False
     key = _NO_KEY  # its pending key (maps)
-    seen = None  # its scalar keys -> the mark where each is first written (maps)
+    seen: dict = {}  # its scalar keys -> the mark where each is first written (maps)
     before = 0  # `expanded` before it was counted
     last_end = 0  # where its last child ends
     height_in = 1  # its collection levels so far, aliases expanded
@@ -377,6 +377,7 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
                 key = _NO_KEY
             continue
         elif kind is map_end_t or kind is seq_end_t:
+            assert node_open is not None  # libyaml ends only what it started
             node = node_open
             end = node.end = ev.end_mark.index + base if flow else last_end
             size = expanded - before
@@ -417,7 +418,8 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             is_map = node_is_map
             flow = bracketed
             key = _NO_KEY
-            seen = {} if node_is_map else None
+            if node_is_map:
+                seen = {}  # (a sequence leaves it alone: only maps read it)
             before = expanded - 1
             last_end = start
             height_in = 1
