@@ -579,6 +579,24 @@ def test_alias_budget_counts_references():
     assert err.message.startswith("YAML document too large")
 
 
+def test_budgets_count_aliases_inside_aliased_collections_exactly():
+    # sizes once expanded: a = 3, b = 1 + 3 + 3 = 7, the list under c = 1 + 7 + 7 = 15;
+    # with the root and three keys the document is 29 nodes (9 distinct)
+    text = "a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    assert load_yaml(text, max_nodes=29) is not None
+    err = error(text, max_nodes=28)
+    assert err.message.startswith("YAML alias expansion too large") and (err.line, err.column) == (3, 9)
+    err = error(text, max_nodes=8)  # the first *a makes 10, with 7 distinct so far
+    assert err.message.startswith("YAML alias expansion too large") and (err.line, err.column) == (2, 8)
+    err = error(text, max_nodes=6)  # the seventh distinct node: the list under b, from its `&b`
+    assert err.message.startswith("YAML document too large") and (err.line, err.column) == (2, 4)
+    # heights: a = 2, b = 1 + 1 + 2 = 4 (an alias deep inside counts), root = 1 + 1 + 4 = 6
+    text = "a: &a [[1]]\nb: &b [[*a]]\nc: [*b]\n"
+    assert load_yaml(text, max_depth=6) is not None
+    err = error(text, max_depth=5)
+    assert "through alias '*b'" in err.message and (err.line, err.column) == (3, 5)
+
+
 def test_many_anchors_and_merges_pass_with_defaults():
     jobs = "".join(
         f"job{i}:\n  <<: *defaults\n  variables:\n    <<: *vars\n    N: '{i}'\n"

@@ -141,6 +141,7 @@ _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
 _STYLES = {"": None, "'": "'", '"': '"', "|": "|", ">": ">"}
 _NO_KEY = object()
+_BLOCK_STYLES = frozenset("|>")
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -175,20 +176,6 @@ def _block_scalar_end(text: str, start: int, end: int) -> int:
     while j < end and text[j] in " \t":
         j += 1
     return j
-
-
-class _Frame:
-    __slots__ = ("node", "is_map", "flow", "key", "seen", "size", "height", "last_end")
-
-    def __init__(self, node: YNode, is_map: bool, flow: bool, last_end: int):
-        self.node = node
-        self.is_map = is_map
-        self.flow = flow
-        self.key = _NO_KEY
-        self.seen: dict[str, int] | None = {} if is_map else None
-        self.size = 1  # nodes under (and including) this one, aliases expanded
-        self.height = 1  # collection levels, aliases expanded
-        self.last_end = last_end
 
 
 _EVENT_KINDS: dict | None = None
@@ -307,16 +294,41 @@ def _syntax_error(text: str, base: int, e) -> YamlError:
     return YamlError(message, line, column, index)
 
 
+def _duplicate_key(ev, value: str, first, base: int) -> YamlError:
+    m = ev.start_mark
+    return YamlError(f"duplicate mapping key '{value}' (first defined on line {first.line + 1})",
+                     m.line + 1, m.column + 1, m.index + base)
+
+
 def _build(text, base, parser, kinds, max_nodes, max_depth):
+    # Hot loop (one pass per event of every YAML file): the open collection's state lives in
+    # locals and is pushed onto `stack` only when a child collection opens; a collection's
+    # expanded size is read off the running `expanded` count instead of being summed per child.
     get_event = parser.get_event
-    stack: list[_Frame] = []
+    by_code = {code: kind for kind, code in kinds.items()}
+    scalar_t, alias_t = by_code[_SCALAR], by_code[_ALIAS]
+    seq_t, map_t = by_code[_SEQ], by_code[_MAP]
+    seq_end_t, map_end_t = by_code[_SEQ_END], by_code[_MAP_END]
+    doc_start_t, stream_end_t = by_code[_DOC_START], by_code[_STREAM_END]
+    stack: list[tuple] = []  # the saved state of the open collections outside `node_open`
     anchors: dict[str, tuple] = {}  # name -> (node, size, height); size None while still open
-    distinct = expanded = 0
+    expanded = 0  # nodes so far, every alias counting the size of what it stands for
+    by_aliases = 0  # the part of `expanded` that aliases added
     documents = 0
     root = None
+    # the innermost open collection (None: none is open) and its reading state
+    node_open: YNode | None = None
+    items: list = []
+    is_map = False
+    flow = False
+    key = _NO_KEY  # its pending key (maps)
+    seen: dict = {}  # its scalar keys -> the mark where each is first written (maps)
+    before = 0  # `expanded` before it was counted
+    last_end = 0  # where its last child ends
+    height_in = 1  # its collection levels so far, aliases expanded
 
     def too_big(ev):
-        if distinct > max_nodes:
+        if expanded - by_aliases > max_nodes:  # distinct nodes
             msg = f"YAML document too large (more than {max_nodes} nodes)"
         else:
             msg = f"YAML alias expansion too large (more than {max_nodes} nodes once aliases are expanded)"
@@ -329,41 +341,59 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
 
     while True:
         ev = get_event()
-        kind = kinds[type(ev)]
-        if kind == _SCALAR:
-            start = ev.start_mark.index + base
+        kind = type(ev)
+        if kind is scalar_t:
+            mark = ev.start_mark
+            start = mark.index + base
             end = ev.end_mark.index + base
-            style = _STYLES.get(ev.style, ev.style)
+            style = ev.style or None  # libyaml says '' for plain
             anchor = ev.anchor
             tag = ev.tag
             if anchor is not None or tag is not None:
                 start = _skip_properties(text, start, end)
-            if style == "|" or style == ">":
+            if style in _BLOCK_STYLES:
                 end = _block_scalar_end(text, start, end)
-            node = YNode("scalar", start, end, tag, ev.value, style, [], anchor)
-            distinct += 1
+            value = ev.value
+            node = YNode("scalar", start, end, tag, value, style, [], anchor)
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
             if anchor is not None:
                 anchors[anchor] = (node, 1, 0)
-            size, height = 1, 0
-        elif kind == _ALIAS:
-            name = ev.anchor
-            entry = anchors.get(name)
-            if entry is None:
-                raise error(ev, f"undefined alias '*{name}'")
-            node, size, height = entry
-            if size is None:
-                raise error(ev, f"recursive alias '*{name}' (refers to a node that contains it)")
-            expanded += size
-            if expanded > max_nodes:
-                raise too_big(ev)
-            if len(stack) + height > max_depth:
-                raise error(ev, f"YAML nesting deeper than {max_depth} levels (through alias '*{name}')")
-            end = ev.end_mark.index + base
-        elif kind == _SEQ or kind == _MAP:
-            if len(stack) >= max_depth:
+            # attach it (as below, inlined for the most frequent event)
+            if node_open is None:
+                root = node
+                continue
+            last_end = end
+            if not is_map:
+                items.append(node)
+            elif key is _NO_KEY:
+                key = node
+                first = seen.setdefault(value, mark)
+                if first is not mark and value != "<<":
+                    raise _duplicate_key(ev, value, first, base)
+            else:
+                items.append((key, node))
+                key = _NO_KEY
+            continue
+        elif kind is map_end_t or kind is seq_end_t:
+            assert node_open is not None  # libyaml ends only what it started
+            node = node_open
+            end = node.end = ev.end_mark.index + base if flow else last_end
+            size = expanded - before
+            height = height_in
+            if node.anchor is not None and anchors[node.anchor][0] is node:  # not redefined inside
+                anchors[node.anchor] = (node, size, height)
+            if stack:
+                node_open, is_map, flow, key, seen, before, last_end, height_in = stack.pop()
+                items = node_open.items
+                if height >= height_in:
+                    height_in = height + 1
+            else:
+                node_open = None
+        elif kind is map_t or kind is seq_t:
+            depth = len(stack) + (node_open is not None)
+            if depth >= max_depth:
                 raise error(ev, f"YAML nesting deeper than {max_depth} levels")
             # The start event ends where the content starts: after `[`/`{` (flow), after the
             # `-` of an indentless sequence, at the first key / `-` otherwise; it is empty for
@@ -373,60 +403,71 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             if start > ev.start_mark.index + base and text[start - 1] in "[{-":
                 start -= 1
                 bracketed = text[start] != "-"
-            is_map = kind == _MAP
-            node = YNode("map" if is_map else "seq", start, start, ev.tag, None,
+            node_is_map = kind is map_t
+            node = YNode("map" if node_is_map else "seq", start, start, ev.tag, None,
                          text[start] if bracketed else None, [], ev.anchor)
-            distinct += 1
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
             if ev.anchor is not None:
                 anchors[ev.anchor] = (node, None, None)  # open: an alias to it is recursive
-            stack.append(_Frame(node, is_map, bracketed, start))
+            if node_open is not None:
+                stack.append((node_open, is_map, flow, key, seen, before, last_end, height_in))
+            node_open = node
+            items = node.items
+            is_map = node_is_map
+            flow = bracketed
+            key = _NO_KEY
+            if node_is_map:
+                seen = {}  # (a sequence leaves it alone: only maps read it)
+            before = expanded - 1
+            last_end = start
+            height_in = 1
             continue
-        elif kind == _SEQ_END or kind == _MAP_END:
-            frame = stack.pop()
-            node = frame.node
-            node.end = ev.end_mark.index + base if frame.flow else frame.last_end
-            end = node.end
-            size, height = frame.size, frame.height
-            if node.anchor is not None and anchors[node.anchor][0] is node:  # not redefined inside
-                anchors[node.anchor] = (node, size, height)
-        elif kind == _DOC_START:
+        elif kind is alias_t:
+            name = ev.anchor
+            entry = anchors.get(name)
+            if entry is None:
+                raise error(ev, f"undefined alias '*{name}'")
+            node, size, height = entry
+            if size is None:
+                raise error(ev, f"recursive alias '*{name}' (refers to a node that contains it)")
+            expanded += size
+            by_aliases += size
+            if expanded > max_nodes:
+                raise too_big(ev)
+            if len(stack) + (node_open is not None) + height > max_depth:
+                raise error(ev, f"YAML nesting deeper than {max_depth} levels (through alias '*{name}')")
+            end = ev.end_mark.index + base
+            if height >= height_in:
+                height_in = height + 1
+        elif kind is doc_start_t:
             documents += 1
             if documents > 1:
                 raise error(ev, "multiple YAML documents in one file (only one is allowed)")
             continue
-        elif kind == _STREAM_END:
+        elif kind is stream_end_t:
             break
         else:
             continue
 
-        # attach `node` (ending at `end`, `size` nodes and `height` levels once expanded)
-        if not stack:
+        # attach `node` (ending at `end`) to the innermost open collection
+        if node_open is None:
             root = node
             continue
-        frame = stack[-1]
-        frame.size += size
-        if height >= frame.height:
-            frame.height = height + 1
-        frame.last_end = end
-        if not frame.is_map:
-            frame.node.items.append(node)
-        elif frame.key is _NO_KEY:
-            frame.key = node
+        last_end = end
+        if not is_map:
+            items.append(node)
+        elif key is _NO_KEY:
+            key = node
             if node.kind == "scalar":
                 value = node.value
-                seen = frame.seen
-                if value in seen and value != "<<":
-                    m = ev.start_mark
-                    raise YamlError(
-                        f"duplicate mapping key '{value}' (first defined on line {seen[value]})",
-                        m.line + 1, m.column + 1, m.index + base)
-                seen[value] = ev.start_mark.line + 1
+                first = seen.setdefault(value, ev.start_mark)
+                if first is not ev.start_mark and value != "<<":
+                    raise _duplicate_key(ev, value, first, base)
         else:
-            frame.node.items.append((frame.key, node))
-            frame.key = _NO_KEY
+            items.append((key, node))
+            key = _NO_KEY
 
     if root is None:
         return None
