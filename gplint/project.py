@@ -38,7 +38,6 @@ class Project:
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
-    _ci_done: set = field(default_factory=set)
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
@@ -223,9 +222,11 @@ class Project:
         return folder
 
 
-    def mark_ci_scanned(self, linted: set[str]) -> None:
-        """The CI files in `linted` were lowered elsewhere (worker processes); scan only others."""
-        self._ci_done = linted
+    def scan_builds(self) -> BuildGraph:
+        """The complete build graph: every source of builds in the repository lowered (the ones
+        linted already are not lowered again). The runner calls it before forking workers."""
+        self._scan_ci()
+        return self.builds
 
     def _scan_ci(self) -> None:
         """Lower the repository's CI files once, for the builds they make (linted or not)."""
@@ -238,8 +239,7 @@ class Project:
         memo = self.build_memo
         for rel in self.inventory():
             kind = kind_of(rel)
-            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents \
-                    and rel not in self._ci_done:
+            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents:
                 remembered = memo.builds_of(rel, kind) if memo is not None else None
                 if remembered is not None:  # nothing it reads changed: its builds, unlowered
                     for dockerfile, context, network_host in remembered:
