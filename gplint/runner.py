@@ -349,9 +349,11 @@ def _lint_parallel(targets: list[Target], project: Project, selected, workers: i
         return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
     lowered = _lower_ci(ci, project, overrides, originals)
+    chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    if len(chunks) < 2:  # one worker would only add a fork to the same work
+        return _lint_files(ordered, project, selected, overrides, originals, lowered)
     merged = RunResult()
     _STATE = (project, selected, overrides, originals, lowered)
-    chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     try:
         # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
         # (workers.py says why the pool could hang)

@@ -109,3 +109,11 @@ def test_the_parent_keeps_the_graph_one_process_builds(repo):
     serial = graph(1)
     assert serial == graph(2)
     assert serial["svc/Dockerfile"] == [("", True)] and serial["tools/Dockerfile"] == [("", False)]
+
+
+def test_one_chunk_is_linted_without_forking(repo, capsys, lowerings, monkeypatch):
+    monkeypatch.setattr(runner, "CHUNK", 40)
+    serial = run(capsys, "--format", "json", "--exit-zero", "--jobs", "1")
+    lowerings()
+    assert run(capsys, "--format", "json", "--exit-zero", "--jobs", "2") == serial
+    assert {pid for pid, _rel in lowerings()} == {os.getpid()}  # no worker: a fork would only cost
