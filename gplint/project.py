@@ -38,6 +38,7 @@ class Project:
     overrides: dict[str, str] = field(default_factory=dict)  # abspath -> text (fixed, not yet written)
     _ci_scanned: bool = False
     _inventory_index: dict | None = None
+    _ci_done: set = field(default_factory=set)
     options: dict = field(default_factory=dict)  # organisation policy from the configuration
     _rel_cache: dict = field(default_factory=dict)
     _governed: dict | None = None
@@ -222,6 +223,10 @@ class Project:
         return folder
 
 
+    def mark_ci_scanned(self, linted: set[str]) -> None:
+        """The CI files in `linted` were lowered elsewhere (worker processes); scan only others."""
+        self._ci_done = linted
+
     def scan_builds(self) -> BuildGraph:
         """The complete build graph: every source of builds in the repository lowered (the ones
         linted already are not lowered again). The runner calls it before forking workers."""
@@ -239,7 +244,8 @@ class Project:
         memo = self.build_memo
         for rel in self.inventory():
             kind = kind_of(rel)
-            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents:
+            if kind in BUILD_SOURCE_KINDS and (rel, kind) not in self._documents \
+                    and rel not in self._ci_done:
                 remembered = memo.builds_of(rel, kind) if memo is not None else None
                 if remembered is not None:  # nothing it reads changed: its builds, unlowered
                     for dockerfile, context, network_host in remembered:

@@ -338,33 +338,54 @@ def _lower_ci(ci: list[Target], project: Project, overrides=None, originals=None
 
 def _lint_parallel(targets: list[Target], project: Project, selected, workers: int,
                    overrides: dict[str, str] | None = None, originals: dict[str, Source] | None = None) -> RunResult:
-    """Lint in forked worker processes. They inherit the project with its build graph (built
-    here, once), the selection and a fix run's texts (`overrides`), and send back results."""
+    """Lint in forked worker processes. They inherit the project, the selection and a fix run's
+    texts (`overrides`), and send back results and the image builds they found.
+
+    The build graph is built once. When the CI files fit in one chunk (most repositories), the
+    parent lowers them before forking (one worker would have lowered them alone anyway) and every
+    worker inherits the graph and their documents. When they fill several chunks (thousands of
+    workflows), lowering them in the parent alone would cost more wall time than it saves, so
+    workers lower them in a first phase and send back their builds."""
     from . import workers as forked
 
-    global _STATE
     ci, rest = build_phases(targets)
     ordered = ci + rest
     if not forked.available():
         return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
+    if len(ci) > CHUNK:
+        return _pool(forked, [ci, rest], project, selected, workers, overrides, originals)
     lowered = _lower_ci(ci, project, overrides, originals)
-    chunks = [ordered[i:i + CHUNK] for i in range(0, len(ordered), CHUNK)]
-    if len(chunks) < 2:  # one worker would only add a fork to the same work
+    if len(ordered) <= CHUNK:  # one worker would only add a fork to the same work
         return _lint_files(ordered, project, selected, overrides, originals, lowered)
+    return _pool(forked, [ordered], project, selected, workers, overrides, originals, lowered)
+
+
+def _pool(forked, phases: list[list[Target]], project: Project, selected, workers: int,
+          overrides=None, originals=None, lowered: dict | None = None) -> RunResult:
+    """Each phase in turn across forked workers; after a phase of CI files the parent knows their
+    builds, and the Dockerfile rules of the next phase need not lower those files for them."""
+    global _STATE
     merged = RunResult()
-    _STATE = (project, selected, overrides, originals, lowered)
     try:
-        # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
-        # (workers.py says why the pool could hang)
-        for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
-            merged.diagnostics.extend(result.diagnostics)
-            merged.sources.update(result.sources)
-            merged.produced.update(result.produced)
-            merged.input_errors += result.input_errors
-            project.reached |= result.reached
-            for dockerfile, ctx, network_host in builds:
-                project.builds.add(dockerfile, ctx, network_host)
+        for phase in phases:
+            if not phase:
+                continue
+            _STATE = (project, selected, overrides, originals, lowered)
+            chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
+            # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
+            # (workers.py says why the pool could hang)
+            for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
+                merged.diagnostics.extend(result.diagnostics)
+                merged.sources.update(result.sources)
+                merged.produced.update(result.produced)
+                merged.input_errors += result.input_errors
+                project.reached |= result.reached
+                for dockerfile, ctx, network_host in builds:
+                    project.builds.add(dockerfile, ctx, network_host)
+            if len(phases) > 1 and phase is phases[0]:
+                # every CI file of the repository was just read: Dockerfile rules need not scan again
+                project.mark_ci_scanned({project.rel(t.abspath) for t in phase})
     finally:
         _STATE = None
     merged.diagnostics.sort(key=lambda d: d.sort_key)

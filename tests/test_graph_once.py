@@ -39,7 +39,8 @@ def repo(tmp_path, monkeypatch):
         path.write_text(text)
     monkeypatch.chdir(root)
     monkeypatch.setenv("GPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(runner, "CHUNK", 2)  # several chunks, so both workers get CI files and Dockerfiles
+    # the CI files fit one chunk, the run needs two: the parent lowers them, two workers check
+    monkeypatch.setattr(runner, "CHUNK", 4)
     return root
 
 
@@ -73,7 +74,14 @@ def run(capsys, *args):
     return capsys.readouterr().out
 
 
-def test_workers_report_what_one_process_reports(repo, capsys):
+@pytest.fixture(params=[4, 2], ids=["parent-lowers-ci", "ci-phase-in-workers"])
+def chunk(request, monkeypatch):
+    """Both ways of a parallel run: CI files in one chunk, or a first phase of several."""
+    monkeypatch.setattr(runner, "CHUNK", request.param)
+    return request.param
+
+
+def test_workers_report_what_one_process_reports(repo, capsys, chunk):
     serial = json.loads(run(capsys, "--format", "json", "--exit-zero", "--jobs", "1"))
     parallel = json.loads(run(capsys, "--format", "json", "--exit-zero", "--jobs", "2"))
     assert parallel == serial
@@ -85,7 +93,7 @@ def test_workers_report_what_one_process_reports(repo, capsys):
     assert "would let a CI build's value in" in svc["message"]
 
 
-def test_workers_fix_what_one_process_fixes(repo, capsys):
+def test_workers_fix_what_one_process_fixes(repo, capsys, chunk):
     serial = run(capsys, "--fix", "--unsafe-fixes", "--diff", "--jobs", "1")
     parallel = run(capsys, "--fix", "--unsafe-fixes", "--diff", "--jobs", "2")
     assert parallel == serial and "+ARG GOPROXY" in serial
@@ -99,7 +107,14 @@ def test_each_ci_file_is_lowered_once_across_all_workers(repo, capsys, lowerings
     assert len({pid for pid, _rel in seen}) >= 2  # the workers did lower (the Dockerfiles)
 
 
-def test_the_parent_keeps_the_graph_one_process_builds(repo):
+def test_many_ci_files_are_lowered_by_the_workers_of_a_first_phase(repo, capsys, lowerings, monkeypatch):
+    monkeypatch.setattr(runner, "CHUNK", 2)  # four CI files, two chunks of them: lowering them is shared
+    run(capsys, "--format", "json", "--exit-zero", "--jobs", "2")
+    ci_pids = {pid for pid, rel in lowerings() if rel in CI_FILES}
+    assert os.getpid() not in ci_pids and len(ci_pids) >= 2
+
+
+def test_the_parent_keeps_the_graph_one_process_builds(repo, chunk):
     def graph(jobs):
         project = project_module.Project(str(repo))
         targets = runner.collect_targets(["."], None, None, project)
