@@ -227,6 +227,12 @@ class Project:
         """The CI files in `linted` were lowered elsewhere (worker processes); scan only others."""
         self._ci_done = linted
 
+    def scan_builds(self) -> BuildGraph:
+        """The complete build graph: every source of builds in the repository lowered (the ones
+        linted already are not lowered again). The runner calls it before forking workers."""
+        self._scan_ci()
+        return self.builds
+
     def _scan_ci(self) -> None:
         """Lower the repository's CI files once, for the builds they make (linted or not)."""
         if self._ci_scanned:

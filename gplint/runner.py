@@ -225,30 +225,42 @@ def _workers(count: int, jobs: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, 8, count // CHUNK))
 
 
-def _lint_files(targets: list[Target], project: Project, selected, overrides=None, originals=None) -> RunResult:
+def _read_and_lower(target: Target, project: Project, overrides=None, originals=None) -> tuple:
+    """One target read and lowered: (its Source or None, its Document or None, the GP001
+    findings of a file that could not be read or lowered)."""
+    override = (overrides or {}).get(target.abspath)
+    try:
+        source = read_target(target, override, project.root)
+        if override is not None and originals and target.abspath in originals:
+            source.has_bom = originals[target.abspath].has_bom
+    except SourceError as exc:
+        placeholder = Source(target.display, target.abspath, target.kind, "")
+        return None, None, [unusable(placeholder, f"{exc.message}")]
+    if target.kind == "dockerfile" and not source.text.strip():
+        return source, None, [unusable(source, "empty Dockerfile: there is nothing docker can build")]
+    try:
+        return source, lower_source(project, source), []
+    except Exception as exc:  # a bug must cost one file, never the run (and never a traceback)
+        return source, None, [unusable(source, f"internal error while reading this file: {exc!r}")]
+
+
+def _lint_files(targets: list[Target], project: Project, selected, overrides=None, originals=None,
+                lowered: dict | None = None) -> RunResult:
+    """Read, lower and check the targets. `lowered` holds what _read_and_lower gave for targets
+    the parent already lowered (_lower_ci): those are not read and lowered again."""
     result = RunResult()
     docs = []
     for target in targets:
-        override = (overrides or {}).get(target.abspath)
-        try:
-            source = read_target(target, override, project.root)
-            if override is not None and originals and target.abspath in originals:
-                source.has_bom = originals[target.abspath].has_bom
-        except SourceError as exc:
-            placeholder = Source(target.display, target.abspath, target.kind, "")
-            result.diagnostics.append(unusable(placeholder, f"{exc.message}"))
-            result.input_errors += 1
-            continue
-        result.sources[target.abspath] = source
-        if target.kind == "dockerfile" and not source.text.strip():
-            result.diagnostics.append(unusable(source, "empty Dockerfile: there is nothing docker can build"))
-            result.input_errors += 1
-            continue
-        try:
-            docs.append(lower_source(project, source))
-        except Exception as exc:  # a bug must cost one file, never the run (and never a traceback)
-            result.diagnostics.append(unusable(source, f"internal error while reading this file: {exc!r}"))
-            result.input_errors += 1
+        if lowered is not None and target.abspath in lowered:
+            source, doc, problems = lowered[target.abspath]
+        else:
+            source, doc, problems = _read_and_lower(target, project, overrides, originals)
+        if source is not None:
+            result.sources[target.abspath] = source
+        result.diagnostics.extend(problems)
+        result.input_errors += len(problems)
+        if doc is not None:
+            docs.append(doc)
     only = {t.abspath: t.only for t in targets if t.only}
     for doc in docs:
         try:
@@ -288,9 +300,9 @@ _STATE: tuple | None = None
 
 def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
     assert _STATE is not None  # set by _lint_parallel before the fork
-    project, selected, overrides, originals = _STATE
+    project, selected, overrides, originals, lowered = _STATE
     before = {k: len(v) for k, v in project.builds.contexts.items()}
-    result = _lint_files(chunk, project, selected, overrides, originals)
+    result = _lint_files(chunk, project, selected, overrides, originals, lowered)
     result.reached = set(project.reached)  # what its hand-offs read: the cache keys on them
     # only what this chunk registered: a worker process keeps its project across chunks
     builds = [(c.dockerfile, c.context, c.network_host) for key, cs in project.builds.contexts.items()
@@ -298,40 +310,69 @@ def _work(chunk: list[Target]) -> tuple[RunResult, list[tuple[str, str, bool]]]:
     return result, builds
 
 
+def _lower_ci(ci: list[Target], project: Project, overrides=None, originals=None) -> dict:
+    """The build graph, once per run: the parent reads and lowers the CI files it lints (their
+    builds go into the graph, as in one process) and scans the repository's other sources of
+    builds, before forking. Every worker inherits the graph and the lowered documents, so none
+    lowers a CI file again to learn a Dockerfile's builds or the build args CI passes it.
+    Returns abspath -> what _read_and_lower gave, for the workers that check those files."""
+    lowered = {t.abspath: _read_and_lower(t, project, overrides, originals) for t in ci}
+    project.scan_builds()
+    return lowered
+
+
 def _lint_parallel(targets: list[Target], project: Project, selected, workers: int,
                    overrides: dict[str, str] | None = None, originals: dict[str, Source] | None = None) -> RunResult:
-    """Lint in forked worker processes. They inherit the project, the selection and a fix
-    run's texts (`overrides`), and send back results and the image builds they found."""
+    """Lint in forked worker processes. They inherit the project, the selection and a fix run's
+    texts (`overrides`), and send back results and the image builds they found.
+
+    The build graph is built once. When the CI files fit in one chunk (most repositories), the
+    parent lowers them before forking (one worker would have lowered them alone anyway) and every
+    worker inherits the graph and their documents. When they fill several chunks (thousands of
+    workflows), lowering them in the parent alone would cost more wall time than it saves, so
+    workers lower them in a first phase and send back their builds."""
     from . import workers as forked
 
-    global _STATE
+    ci, rest = build_phases(targets)
+    ordered = ci + rest
     if not forked.available():
-        ci, rest = build_phases(targets)
-        ordered = ci + rest
         return _lint_files(ordered, project, selected, overrides, originals)
     project.inventory()  # walk once, before forking
-    ci, rest = build_phases(targets)
+    if len(ci) > CHUNK:
+        return _pool(forked, [ci, rest], project, selected, workers, overrides, originals)
+    lowered = _lower_ci(ci, project, overrides, originals)
+    if len(ordered) <= CHUNK:  # one worker would only add a fork to the same work
+        return _lint_files(ordered, project, selected, overrides, originals, lowered)
+    return _pool(forked, [ordered], project, selected, workers, overrides, originals, lowered)
+
+
+def _pool(forked, phases: list[list[Target]], project: Project, selected, workers: int,
+          overrides=None, originals=None, lowered: dict | None = None) -> RunResult:
+    """Each phase in turn across forked workers; after a phase of CI files the parent knows their
+    builds, and the Dockerfile rules of the next phase need not lower those files for them."""
+    global _STATE
     merged = RunResult()
-    for phase in (ci, rest):
-        if not phase:
-            continue
-        _STATE = (project, selected, overrides, originals)
-        chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
-        # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
-        # (workers.py says why the pool could hang)
-        for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
-            merged.diagnostics.extend(result.diagnostics)
-            merged.sources.update(result.sources)
-            merged.produced.update(result.produced)
-            merged.input_errors += result.input_errors
-            project.reached |= result.reached
-            for dockerfile, ctx, network_host in builds:
-                project.builds.add(dockerfile, ctx, network_host)
-        if phase is ci:
-            # every CI file of the repository was just read: Dockerfile rules need not scan again
-            linted = {project.rel(t.abspath) for t in ci}
-            project.mark_ci_scanned(linted)
-    _STATE = None
+    try:
+        for phase in phases:
+            if not phase:
+                continue
+            _STATE = (project, selected, overrides, originals, lowered)
+            chunks = [phase[i:i + CHUNK] for i in range(0, len(phase), CHUNK)]
+            # our own forked workers, not multiprocessing.Pool: Ctrl-C must stop them at once
+            # (workers.py says why the pool could hang)
+            for result, builds in forked.imap(_work, chunks, min(workers, len(chunks))):
+                merged.diagnostics.extend(result.diagnostics)
+                merged.sources.update(result.sources)
+                merged.produced.update(result.produced)
+                merged.input_errors += result.input_errors
+                project.reached |= result.reached
+                for dockerfile, ctx, network_host in builds:
+                    project.builds.add(dockerfile, ctx, network_host)
+            if len(phases) > 1 and phase is phases[0]:
+                # every CI file of the repository was just read: Dockerfile rules need not scan again
+                project.mark_ci_scanned({project.rel(t.abspath) for t in phase})
+    finally:
+        _STATE = None
     merged.diagnostics.sort(key=lambda d: d.sort_key)
     return merged
 
