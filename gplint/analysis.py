@@ -163,6 +163,16 @@ def handed_off_builds(doc: Document, project: Project | None, scope: Scope, hand
     return out
 
 
+def _file_builds(project: Project, rel: str, kind: str) -> list:
+    """image_builds of a repository file that is not being linted; a file that does not lower
+    builds nothing (its own lint reports why)."""
+    try:
+        doc = project.document(rel, kind)
+        return image_builds(doc, project) if doc is not None else []
+    except Exception:
+        return []
+
+
 def image_builds(doc: Document, project: Project | None) -> list:
     """(scope, build, env before it) for every image build of a CI document or Makefile, and for
     the builds its `make …` / `./x.sh` steps reach. Computed once per document (the CI rules and
@@ -201,12 +211,7 @@ def reached_from_ci(project: Project) -> set:
         source = project.source(rel, kind)
         if source is None or not any(hint in source.text for hint in HANDOFF_HINTS):
             continue  # no hand-off to follow
-        try:
-            doc = project.document(rel, kind)
-            found = image_builds(doc, project) if doc is not None else []
-        except Exception:  # a CI file that does not lower reaches nothing
-            found = []
-        for _scope, build, _env in found:
+        for _scope, build, _env in _file_builds(project, rel, kind):
             if build.source.abspath != source.abspath:
                 reached.add((build.source.abspath, build.span.start, build.span.end))
     return reached
@@ -391,12 +396,7 @@ def _scan_build_arg_values(project: Project, name: str) -> dict[str, list[str | 
         text = source.text
         if name not in text and kind != MAKEFILE and not any(hint in text for hint in HANDOFF_HINTS):
             continue  # nor passes NAME, nor hands off to a Makefile or script that may
-        try:
-            doc = project.document(ci, kind)
-            found = image_builds(doc, project) if doc is not None else []
-        except Exception:  # an auxiliary file that does not lower says nothing
-            found = []
-        for _scope, event, env in found:
+        for _scope, event, env in _file_builds(project, ci, kind):
             if not event.dockerfile:
                 continue
             arg = event.passes(name)
