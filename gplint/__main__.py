@@ -15,9 +15,29 @@ def entry() -> int:
             return 0
         from .cli import main
 
-        return main()
+        code = main(process_ends=True)
     except KeyboardInterrupt:
         return 130
+    _end_process(code)
+
+
+def _end_process(code: int):
+    """Leave without tearing the run down. A lint's documents and trees hold reference cycles,
+    and freeing them at exit takes the collector a walk over everything the run built (15% of
+    the CPU time of a 2,000-workflow run, measured). Nothing is left to finish: reports, the
+    cache and fixed files are written and closed before main returns, so only the standard
+    streams' buffers need flushing (the worker processes end the same way, workers.py)."""
+    import os
+
+    try:
+        sys.stdout.flush()
+    except OSError:  # the reader went away (`gplint | head`): the report is cut short
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
