@@ -122,7 +122,9 @@ def _resolve(path: str) -> tuple[str, os.stat_result | None]:
         try:
             st = os.lstat(path)
         except OSError:
-            return os.path.realpath(path), None  # stat below reports why, as before
+            # realpath appends a name it cannot lstat as it is, so this equals realpath(path)
+            # without walking the folders again (a missing file is the common case: exists())
+            return os.path.join(_real_dir(folder), name), None  # stat below reports why
         if not stat.S_ISLNK(st.st_mode):
             return os.path.join(_real_dir(folder), name), st
     return os.path.realpath(path), None

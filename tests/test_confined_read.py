@@ -104,6 +104,14 @@ def test_resolve_agrees_with_realpath_and_reads_through_folders_resolved_once(tm
     for n in range(20):
         assert confined.read_bytes(str(repo / "sub" / "deep" / f"f{n}"), str(repo)) == b"x"
     assert len(resolved) <= 1  # only the file system root: every folder costs one lstat
+    # asking after files that are not there (a hand-off looking for a Makefile) costs no walk either
+    resolved.clear()
+    for n in range(20):
+        missing = repo / "sub" / "deep" / f"missing{n}"
+        assert confined._resolve(str(missing)) == (real_realpath(str(missing)), None)
+        with pytest.raises(confined.Unreadable, match="cannot read"):
+            confined.read_bytes(str(missing), str(repo))
+    assert resolved == []
 
 
 @pytest.mark.parametrize("path", ["/", "/a", "/a/b", "//a", "///a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b",
