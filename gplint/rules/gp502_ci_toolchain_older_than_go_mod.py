@@ -24,8 +24,8 @@ NOT_LOADING = {"", "env", "version", "help"}
 
 
 def check(doc: Document, project):
-    if project is None:
-        return
+    if project is None or not project.go_files():
+        return  # no go.mod or go.work: no version for a toolchain to be older than
     runs: dict[int, list[GoRun]] = {}
     for run in go_runs(doc, project):
         if _loads_main_module(run):
