@@ -15,10 +15,12 @@ def entry() -> int:
             return 0
         from .cli import main
 
-        code = main(process_ends=True)
+        # under a profiler or coverage tracer the normal exit lets it write its results
+        traced = sys.getprofile() is not None or sys.gettrace() is not None
+        code = main(process_ends=not traced)
     except KeyboardInterrupt:
         return 130
-    _end_process(code)
+    return code if traced else _end_process(code)
 
 
 def _end_process(code: int):

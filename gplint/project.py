@@ -73,8 +73,13 @@ class Project:
 
         if self._reads is not None:
             self._reads.append(rel)
+        path = self.abs(rel)
         try:
-            check(self.abs(rel), self.root)
+            os.lstat(path)
+        except (OSError, ValueError):
+            return False  # nothing there: no need to resolve where it would be (hand-offs ask often)
+        try:
+            check(path, self.root)
         except SourceError:
             return False
         return True

@@ -31,9 +31,9 @@ def command_events(source: Source, commands: list, stmt: Span, network_host: boo
     events: list = []
     previous = None
     for cmd in commands:
-        events.extend(startup_events(source, cmd, previous, stmt))
-        previous = cmd
         assignments, argv = shell.unwrap(cmd)
+        events.extend(startup_events(source, cmd, previous, stmt, argv))
+        previous = cmd
         if not argv:
             if not cmd.in_subshell:
                 events.extend(setting_from(source, a, "shell", stmt) for a in assignments)
@@ -96,15 +96,22 @@ def _go(source: Source, go_word, args: list, assignments: list, stmt: Span, netw
 
 # -- shell start-up files (GP108, §25) ---------------------------------------------------------
 _WRITE_OPS = (">", ">>", ">|", "&>", "&>>")
+_LOGIN_SWITCHES = frozenset(("su", "runuser", "sudo"))  # shell_startup.login_switch reads only these
+_MAY_READ_STARTUP = frozenset((".", "source", "tee", *shell.SHELLS))
 _LINE_SETTING = re.compile(r"^(?:export\s+|declare\s+-x\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
 
 
-def startup_events(source: Source, cmd, previous, stmt: Span) -> list:
+def startup_events(source: Source, cmd, previous, stmt: Span, words: list | None = None) -> list:
     """A write of Go variables into a shell start-up file, a `. FILE` / `source FILE` of one, or a
-    shell that reads its own (`bash -lc`, `bash -ic`, `su -`)."""
-    words = shell.unwrap(cmd)[1]  # `sudo tee -a /etc/profile`, `env … bash -lc …`
+    shell that reads its own (`bash -lc`, `bash -ic`, `su -`). `words`: the command's argv once
+    wrappers are peeled (`sudo tee -a /etc/profile`, `env … bash -lc …`), when the caller has it."""
+    if words is None:
+        words = shell.unwrap(cmd)[1]
+    program = words[0].value.rpartition("/")[2] if words else ""
+    if program not in _MAY_READ_STARTUP and not cmd.redirects and not cmd.group_redirects \
+            and (not cmd.argv or cmd.argv[0].value.rpartition("/")[2] not in _LOGIN_SWITCHES):
+        return []  # most commands: no shell, no `.`, no tee, no redirection, no su or sudo
     argv = [w.value for w in words]
-    program = argv[0].rpartition("/")[2] if argv else ""
     out: list = []
     if program in (".", "source") and len(argv) > 1 and shell_startup.startup_file(argv[1]):
         out.append(StartupFileRead(argv[1], False, Span(cmd.start, cmd.end), source, stmt))
