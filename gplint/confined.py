@@ -70,7 +70,7 @@ _REAL_DIRS: dict[str, str] = {}  # folder -> its real path, resolved once per pr
 _REAL_DIRS_MAX = 65536
 
 
-def _real_dir(folder: str) -> str:
+def real_dir(folder: str) -> str:
     """A folder's real path, memoised: realpath costs one lstat per component of the path, and
     resolving every file's whole path again was most of a warm run. A folder that is not a
     symlink costs one lstat: its real path is its parent's (memoised too) joined with its name.
@@ -101,6 +101,15 @@ def _real_dir(folder: str) -> str:
     return real
 
 
+def listed_folder(parent: str, path: str) -> None:
+    """The walk listed `path` in `parent` as a folder that is not a symlink (scandir's entry
+    type, no system call): when the parent's real path is known, this folder's is that joined
+    with its name, and need not be lstat'ed again when a file in it is read."""
+    real = _REAL_DIRS.get(parent)
+    if real is not None and path not in _REAL_DIRS:
+        _remember(path, os.path.join(real, os.path.basename(path)))
+
+
 def _remember(folder: str, real: str) -> None:
     if len(_REAL_DIRS) < _REAL_DIRS_MAX:
         _REAL_DIRS[folder] = real
@@ -110,7 +119,7 @@ def _real_root(root: str) -> str:
     """The root's real path (memoised with the folders: resolving it again for every file was
     half of the warm run's realpath cost). A root swapped afterwards can only make files refused:
     their real paths are still compared with where the repository really was."""
-    return _real_dir(root)
+    return real_dir(root)
 
 
 def _resolve(path: str) -> tuple[str, os.stat_result | None]:
@@ -124,9 +133,9 @@ def _resolve(path: str) -> tuple[str, os.stat_result | None]:
         except OSError:
             # realpath appends a name it cannot lstat as it is, so this equals realpath(path)
             # without walking the folders again (a missing file is the common case: exists())
-            return os.path.join(_real_dir(folder), name), None  # stat below reports why
+            return os.path.join(real_dir(folder), name), None  # stat below reports why
         if not stat.S_ISLNK(st.st_mode):
-            return os.path.join(_real_dir(folder), name), st
+            return os.path.join(real_dir(folder), name), st
     return os.path.realpath(path), None
 
 

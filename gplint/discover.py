@@ -5,6 +5,7 @@ import fnmatch
 import os
 import re
 
+from . import confined
 from .confined import find_root  # noqa: F401  (callers ask discover for the root)
 from .kinds import ALL_KINDS, BAKE_NAMES, COMPOSE_NAMES
 from .records import dataclass
@@ -231,6 +232,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
     top = folder if not rel_folder.startswith("..") else root
     top_rel = os.path.relpath(top, root).replace(os.sep, "/")
     stack = [(top, "" if top_rel == "." else top_rel)]  # (folder, its path relative to the root)
+    confined.real_dir(top)  # resolved once: the folders listed below it inherit it (listed_folder)
     while stack:
         current, rel_current = stack.pop()
         try:
@@ -253,6 +255,7 @@ def walk(root: str, folder: str, unreadable: list | None = None) -> tuple[list[F
             if is_dir:
                 if entry.name == ".git" or ignore.ignored(rel, True):
                     continue
+                confined.listed_folder(current, entry.path)
                 stack.append((entry.path, rel))
                 continue
             kind = kind_of(rel)

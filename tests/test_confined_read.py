@@ -123,3 +123,24 @@ def test_a_path_counts_as_normal_only_when_normalising_keeps_it(path):
     else:
         assert path in ("//a", "/a/", "/a/.", "/a/..", "/a/./b", "/a/../b", "/a//b", "///a", "a", "", ".", "./a",
                         "a/../b")
+
+
+def test_the_walk_vouches_for_the_plain_folders_it_listed(tmp_path, monkeypatch):
+    """A folder the walk listed as a folder (not a symlink) needs no lstat when a file in it is
+    read; a symlinked folder is not vouched for, so reading through it still resolves it."""
+    from gplint import discover
+
+    repo = _tree_with_symlinks(tmp_path)
+    confined._REAL_DIRS.clear()
+    discover.walk(str(repo), str(repo))
+    lstats = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(confined.os, "lstat", lambda p, *a, **k: lstats.append(str(p)) or real_lstat(p, *a, **k))
+    dockerfile = str(repo / "sub" / "deep" / "Dockerfile")
+    assert confined.read_bytes(dockerfile, str(repo)) == b"FROM alpine\n"
+    assert lstats == [dockerfile]  # the file itself, none of its folders
+    assert confined._REAL_DIRS[str(repo / "sub" / "deep")] == os.path.realpath(repo / "sub" / "deep")
+    assert str(repo / "sub" / "link-out") not in confined._REAL_DIRS
+    with pytest.raises(confined.Unreadable, match="leads outside"):
+        confined.read_bytes(str(repo / "sub" / "link-out" / "Dockerfile"), str(repo))
+    assert confined.read_bytes(str(repo / "sub" / "link-in" / "Dockerfile"), str(repo)) == b"FROM alpine\n"
