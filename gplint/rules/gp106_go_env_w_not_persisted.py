@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..analysis import go_runs
 from ..diagnostic import Diagnostic, Fix
 from ..kinds import DOCKERFILE
-from ..model import Document, GoCommand, HandOff, Setting, UserChange, walk
+from ..model import Document, GoCommand, HandOff, Setting, UserChange
 from ..rulekit.ci_builds import CI_KINDS
 from ..rulekit.dockerfile_edits import insert_after_from, keyword_case
 from ..rulekit.go_env_w import PLAIN_ASSIGNMENT, env_instead_of_go_env_w
@@ -17,9 +17,11 @@ KINDS = (DOCKERFILE, *CI_KINDS)
 def go_env_w_in_another_job(doc: Document, project):
     runs = go_runs(doc, project)
     for scope in doc.scopes:
+        writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
+        if not writes:
+            continue
         # event order, not offsets: a job's lines can come from several files (include, extends)
         order = {id(e): i for i, e in enumerate(scope.events)}
-        writes = [e for e in scope.events if isinstance(e, Setting) and e.how == "go-env-w"]
         for write in writes:
             later = [r for r in runs if r.scope is scope and order[id(r.event)] > order[id(write)]]
             if later:
@@ -43,7 +45,7 @@ def go_env_w_not_persisted(doc: Document, project):
     for r in runs:  # a go command, or the first go command a `make …` / `./x.sh` reaches
         run_of.setdefault(id(r.event), r)
     for scope in doc.scopes:
-        for event, _env in walk(scope):
+        for event in scope.events:  # (the environment each sees is not needed: no walk)
             if not (isinstance(event, Setting) and event.how == "go-env-w"):
                 continue
             later = _later_events(doc, scope, event)
