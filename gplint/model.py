@@ -406,6 +406,7 @@ class Document:
     yaml_root: object = None  # a workflow's YAML tree (formats.yamlpos.YNode), for rules reading step inputs (GP502)
     # memos, computed once per document by the function named, the first time a rule asks
     go_runs: list | None = None  # analysis.go_runs
+    literal_settings: list | None = None  # rulekit.value_settings.literal_settings, before the names
     setters: dict | None = None  # rulekit.stage_reach.setters: (name, how) -> [(stage, setting)]
     keywords_lower: bool | None = None  # rulekit.dockerfile_edits.keyword_case
     instruction_at: dict | None = None  # rulekit.dockerfile_edits.instruction_of: offset -> instruction

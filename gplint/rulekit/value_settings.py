@@ -36,17 +36,18 @@ def value_span(setting: Setting, start: int, end: int) -> Span:
 
 def literal_settings(doc: Document, names) -> list[Setting]:
     """Settings of these variables whose value is a literal we can judge."""
-    out = []
-    for setting in doc.settings():
-        if setting.name in names and setting.value is not None and not setting.dynamic:
-            if setting.how == "go-env-u":
+    judged = doc.literal_settings
+    if judged is None:  # once per document: a dozen value rules ask, each for its names
+        judged = doc.literal_settings = []
+        for setting in doc.settings():
+            if setting.value is None or setting.dynamic or setting.how == "go-env-u":
                 continue
             if goenv.has_unresolved_reference(setting.value):
                 continue
             if yaml11_boolean(setting):
                 continue  # GP208 reports the YAML boolean, the cause of this value
-            out.append(setting)
-    return out
+            judged.append(setting)
+    return [setting for setting in judged if setting.name in names]
 
 
 def key(setting: Setting) -> str:
