@@ -98,25 +98,29 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None, project=None)
     for step in steps.items:
         if step.kind != "map":
             continue
+        # the step's scalar keys, read in one pass (the last one wins, as YNode.get)
+        keys = {k.value: v for k, v in step.items if k.kind == "scalar"}
         stmt = Span(step.start, step.end)
         # step env: local to this step (§12.2: it beats everything else)
-        scope.events.extend(_env_settings(source, step, "export", stmt))
-        wd_node = step.get("working-directory")
+        if "env" in keys:
+            scope.events.extend(_env_settings(source, step, "export", stmt))
+        wd_node = keys.get("working-directory")
         if wd_node is not None and wd_node.kind == "scalar":
             cwd = _relative(wd_node.value or ".")  # replaces the defaults, relative to the workspace
         else:
             cwd = job_wd
-        run = step.get("run")
+        run = keys.get("run")
         writes: list = []
         if run is not None and run.kind == "scalar":
             events, writes = lower_script(source, run, stmt, cwd, "GITHUB_ENV", project=project)
             scope.events.extend(events)
-        uses = step.get("uses")
-        if uses is not None and uses.kind == "scalar" and (uses.value or "").split("@")[0] == BUILD_PUSH:
+        uses = keys.get("uses")
+        action = (uses.value or "").split("@")[0] if uses is not None and uses.kind == "scalar" else None
+        if action == BUILD_PUSH:
             build = _build_push(source, step, stmt)
             if build is not None:
                 scope.events.append(build)
-        if uses is not None and uses.kind == "scalar" and (uses.value or "").split("@")[0] == BAKE_ACTION:
+        if action == BAKE_ACTION:
             from .bake_action import bake_action_builds
 
             inputs = step.get("with")
@@ -124,7 +128,7 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None, project=None)
             lines = _build_args(source, sets) if sets is not None and sets.kind == "scalar" else []
             scope.events.extend(bake_action_builds(source, step, stmt, project, lines))
         # what the step wrote to $GITHUB_ENV applies from the next step on (§12.2)
-        after = Span(step.end, step.end)
+        after = Span(step.end, step.end) if writes else None
         for a in writes:
             scope.events.append(Setting(a.name, None if a.value.dynamic else a.value.value, Span(a.start, a.end),
                                         Span(a.value.start, a.value.end), "github-env", source, after,
