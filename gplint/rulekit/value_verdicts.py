@@ -9,6 +9,8 @@ rules judge values with the same functions.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..records import dataclass
 from ..semantics import goenv
 from .list_findings import goproxy_problems, module_glob_problems
@@ -30,6 +32,7 @@ class Weakness:
     short: str  # why, in a few words, for other rules' messages
 
 
+@lru_cache(maxsize=4096)  # a pure function of its words, asked again for every go command a value reaches
 def loopback(value: str, name: str) -> tuple[str, int] | None:
     """(host, offset of host in value) of the first loopback URL in the value (GP107, §11.1)."""
     if name == "GOPROXY":

@@ -38,12 +38,12 @@ SHELL_HOW = ("inline", "export", "shell")
 def check(doc: Document, project):
     options = options_of(project)
     for scope in doc.scopes:
+        if not any(_expands(event) for event in scope.events):
+            continue  # (most stages: no Go variable set from a reference, no environment to replay)
         if not _root_env_known(scope):
             continue  # an unknown base image may define the variable in its own ENV
         for event, env in walk(scope):
-            if not isinstance(event, Setting) or event.name not in goenv.GO_VARIABLES:
-                continue
-            if event.how not in BUILDER_HOW + SHELL_HOW or "$" not in event.raw_value:
+            if not _expands(event):
                 continue
             run_text = _run_text(doc, event) if event.how in SHELL_HOW else ""
             if event.how in SHELL_HOW and _OPAQUE_DEFINERS.search(run_text):
@@ -54,6 +54,12 @@ def check(doc: Document, project):
                     continue
                 yield _finding(doc, project, scope, event, name, options)
                 break  # one finding per setting: the fix declares the first name, the next pass the rest
+
+
+def _expands(event) -> bool:
+    """A Go variable set, by the builder or the shell, from a value that references others."""
+    return isinstance(event, Setting) and event.name in goenv.GO_VARIABLES \
+        and event.how in BUILDER_HOW + SHELL_HOW and "$" in event.raw_value
 
 
 def _root_env_known(scope: Scope) -> bool:
