@@ -15,7 +15,7 @@ reference corpus of ../shared/bench/gen.py), then times:
     actionlint on its workflows, warm, one Dockerfile in a repository with CI (warm) and one small
     Dockerfile alone against hadolint, --version against `python -c pass`, peak RSS;
   - with --scaling: gplint on 100, 1,000 and 5,000 files, to show how the cost grows;
-  - with --large: one 10,000-file repository in nested folders, 30% of it in folders .gitignore
+  - with --large: one 10,000-file repository (--large-files N) in nested folders, 30% of it in folders .gitignore
     excludes (which must not be read), to show the walk costs little beside the linting.
 """
 from __future__ import annotations
@@ -102,6 +102,7 @@ def main() -> int:
     ap.add_argument("--scaling", action="store_true")
     ap.add_argument("--peers", action="store_true", help="(kept for old command lines: peers always run)")
     ap.add_argument("--large", action="store_true")
+    ap.add_argument("--large-files", type=int, default=10_000, help="files in the --large repository")
     ap.add_argument("--peer-sample", type=int, default=100)
     a = ap.parse_args()
     gplint = gplint_command()
@@ -225,7 +226,7 @@ def scaling(a, gplint: list[str], work: str) -> None:
 def large(a, gplint: list[str], work: str) -> None:
     print()
     folder = os.path.join(work, "large")
-    written, lintable = corpus.large_repository(folder, a.seed)
+    written, lintable = corpus.large_repository(folder, a.seed, a.large_files)
     wall, peak = measure(gplint + ["--no-cache", "--exit-zero", "--quiet", "."], folder, max(1, a.runs // 2))
     row(f"large repository: {written} files, {lintable} to lint", wall, peak, lintable)
     print(f"{'':44} {wall / lintable * 1e6:9.0f} µs per linted file")
