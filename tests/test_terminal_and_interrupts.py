@@ -55,7 +55,7 @@ def test_ctrl_c_while_the_cli_is_still_loading_exits_130(monkeypatch):
     import gplint.cli
     from gplint.__main__ import entry
 
-    def interrupted():
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(gplint.cli, "main", interrupted)

@@ -128,7 +128,7 @@ def _steps(doc: Document, scope: Scope, steps, job_wd: str | None, project=None)
             lines = _build_args(source, sets) if sets is not None and sets.kind == "scalar" else []
             scope.events.extend(bake_action_builds(source, step, stmt, project, lines))
         # what the step wrote to $GITHUB_ENV applies from the next step on (§12.2)
-        after = Span(step.end, step.end) if writes else None
+        after = Span(step.end, step.end)
         for a in writes:
             scope.events.append(Setting(a.name, None if a.value.dynamic else a.value.value, Span(a.start, a.end),
                                         Span(a.value.start, a.value.end), "github-env", source, after,

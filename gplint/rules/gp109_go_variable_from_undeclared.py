@@ -43,7 +43,7 @@ def check(doc: Document, project):
         if not _root_env_known(scope):
             continue  # an unknown base image may define the variable in its own ENV
         for event, env in walk(scope):
-            if not _expands(event):
+            if not isinstance(event, Setting) or not _expands(event):
                 continue
             run_text = _run_text(doc, event) if event.how in SHELL_HOW else ""
             if event.how in SHELL_HOW and _OPAQUE_DEFINERS.search(run_text):
