@@ -2,16 +2,15 @@
 user's selection. Input that cannot be used becomes a GP001 diagnostic, never a traceback."""
 from __future__ import annotations
 
-import re
-
 from .diagnostic import Diagnostic
+from .lazy_regex import lazy
 from .model import InputProblem
 from .project import Project
 from .records import dataclass, field
 from .registry import resolve_selector
 from .source import Source, Span
 
-_SUPPRESSION = re.compile(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
+_SUPPRESSION = lazy(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
 
 
 @dataclass(slots=True)
