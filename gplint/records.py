@@ -61,9 +61,11 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         raise TypeError(f"{cls.__name__}: records cannot inherit from records")
     names = tuple(cls.__dict__.get("__annotations__", {}))
     namespace: dict = {"_MISSING": _MISSING, "_set": object.__setattr__}
-    params, body = [], []
+    params, body, plan = [], [], []  # plan: (name, default, factory) for the interpreted __init__
     for name in names:
         default = cls.__dict__.get(name, _MISSING)
+        plan.append((name, _MISSING, default.default_factory) if isinstance(default, _Field) else
+                    (name, default, None))
         if isinstance(default, _Field):
             namespace[f"_factory_{name}"] = default.default_factory
             params.append(f"{name}=_MISSING")
@@ -93,9 +95,9 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
     members["__record_fields__"] = names
     members["__repr__"] = _repr
     members["__reduce__"] = _reduce
-    # The generated methods are compiled when first called, not here: compiling them cost more
-    # than the rest of gplint's start-up imports together, and most records of a run are never
-    # compared or hashed (some are never made at all).
+    # The generated methods are compiled once a class is used (INTERPRETED_CALLS), not here:
+    # compiling them cost more than the rest of gplint's start-up imports together, and most
+    # records of a run are never compared or hashed (some are never made at all).
     members["__init__"] = _stub("__init__")
     if eq:
         members["__eq__"] = _stub("__eq__")
@@ -106,22 +108,87 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
     if slots:
         members["__slots__"] = names
     members["__record_source__"] = {"__init__": init_source, "__eq__": eq_source, "__hash__": eq_source,
-                                    "namespace": namespace, "frozen": frozen}
+                                    "namespace": namespace, "frozen": frozen, "plan": tuple(plan),
+                                    "post_init": "__post_init__" in cls.__dict__, "uses": {}}
     return type(cls)(cls.__name__, cls.__bases__, members)
+
+
+# A generated method is compiled after this many calls have been answered without it. Compiling
+# one costs 60-400 µs (compile() of its source), more than a run on one small Dockerfile spends
+# making all the instances of most of its ~25 record classes, so those calls are answered by a
+# loop over the fields (~2 µs a call); a class used more gets its compiled method, as fast as a
+# hand-written one, after at most this many slower calls.
+INTERPRETED_CALLS = 16
 
 
 def _stub(method: str):
     def stub(self, *args, **kwargs):
+        record = _record_of(type(self))
+        made = record.__record_source__
+        uses = made["uses"]
+        uses[method] = count = uses.get(method, 0) + 1
+        if count <= INTERPRETED_CALLS:
+            answered = _INTERPRETED[method](made, self, args, kwargs)
+            if answered is not _FALL_THROUGH:
+                return answered
         return getattr(_compiled(type(self), method), method)(self, *args, **kwargs)
 
     stub.__name__ = method
     return stub
 
 
+def _record_of(cls):
+    return next(c for c in cls.__mro__ if "__record_source__" in c.__dict__)
+
+
+_FALL_THROUGH = object()  # arguments the interpreted __init__ leaves to the compiled one (its TypeError)
+
+
+def _interpreted_init(made, self, args, kwargs):
+    """What the generated __init__ does, for arguments that bind; anything else falls through to
+    the compiled __init__, which raises the standard TypeError."""
+    plan = made["plan"]
+    if len(args) > len(plan):
+        return _FALL_THROUGH
+    for name in kwargs:
+        position = next((i for i, (field_name, _d, _f) in enumerate(plan) if field_name == name), None)
+        if position is None or position < len(args):
+            return _FALL_THROUGH  # unknown, or given twice
+    for name, default, factory in plan[len(args):]:
+        if name not in kwargs and default is _MISSING and factory is None:
+            return _FALL_THROUGH  # missing
+    put = object.__setattr__ if made["frozen"] else setattr
+    for index, (name, default, factory) in enumerate(plan):
+        if index < len(args):
+            value = args[index]
+        elif name in kwargs:
+            value = kwargs[name]
+        else:
+            value = factory() if factory is not None else default
+        put(self, name, value)
+    if made["post_init"]:
+        self.__post_init__()
+    return None
+
+
+def _interpreted_eq(made, self, args, kwargs):
+    other = args[0]
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _interpreted_hash(made, self, args, kwargs):
+    return hash(_values(self))
+
+
+_INTERPRETED = {"__init__": _interpreted_init, "__eq__": _interpreted_eq, "__hash__": _interpreted_hash}
+
+
 def _compiled(cls, method: str):
     """The record class (the instance's own class, or the record a plain subclass derives from),
     with its stub for `method` replaced by the generated method (and __eq__ and __hash__ both)."""
-    record = next(c for c in cls.__mro__ if "__record_source__" in c.__dict__)
+    record = _record_of(cls)
     made = record.__record_source__
     namespace = made["namespace"]
     if method not in namespace:
