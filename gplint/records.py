@@ -109,29 +109,31 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         members["__slots__"] = names
     members["__record_source__"] = {"__init__": init_source, "__eq__": eq_source, "__hash__": eq_source,
                                     "namespace": namespace, "frozen": frozen, "plan": tuple(plan),
+                                    "names": names, "positions": {name: i for i, name in enumerate(names)},
+                                    "required": sum(1 for _n, d, f in plan if d is _MISSING and f is None),
                                     "post_init": "__post_init__" in cls.__dict__, "uses": {}}
     return type(cls)(cls.__name__, cls.__bases__, members)
 
 
 # A generated method is compiled after this many calls have been answered without it. Compiling
 # one costs 60-400 µs (compile() of its source), more than a run on one small Dockerfile spends
-# making all the instances of most of its ~25 record classes, so those calls are answered by a
-# loop over the fields (~2 µs a call); a class used more gets its compiled method, as fast as a
-# hand-written one, after at most this many slower calls.
-INTERPRETED_CALLS = 16
+# making all the instances of most of its ~25 record classes (1 to 27 each), so those calls are
+# answered by a loop over the fields (2-5 µs a call); a class used more gets its compiled method,
+# as fast as a hand-written one, after at most this many slower calls (~0.1 ms at worst).
+INTERPRETED_CALLS = 32
 
 
 def _stub(method: str):
     def stub(self, *args, **kwargs):
-        record = _record_of(type(self))
-        made = record.__record_source__
+        cls = type(self)
+        made = cls.__dict__.get("__record_source__") or _record_of(cls).__record_source__
         uses = made["uses"]
         uses[method] = count = uses.get(method, 0) + 1
         if count <= INTERPRETED_CALLS:
             answered = _INTERPRETED[method](made, self, args, kwargs)
             if answered is not _FALL_THROUGH:
                 return answered
-        return getattr(_compiled(type(self), method), method)(self, *args, **kwargs)
+        return getattr(_compiled(cls, method), method)(self, *args, **kwargs)
 
     stub.__name__ = method
     return stub
@@ -147,25 +149,27 @@ _FALL_THROUGH = object()  # arguments the interpreted __init__ leaves to the com
 def _interpreted_init(made, self, args, kwargs):
     """What the generated __init__ does, for arguments that bind; anything else falls through to
     the compiled __init__, which raises the standard TypeError."""
-    plan = made["plan"]
-    if len(args) > len(plan):
+    names, given = made["names"], len(args)
+    if given > len(names):
         return _FALL_THROUGH
-    for name in kwargs:
-        position = next((i for i, (field_name, _d, _f) in enumerate(plan) if field_name == name), None)
-        if position is None or position < len(args):
-            return _FALL_THROUGH  # unknown, or given twice
-    for name, default, factory in plan[len(args):]:
-        if name not in kwargs and default is _MISSING and factory is None:
-            return _FALL_THROUGH  # missing
+    if kwargs:
+        positions = made["positions"]
+        for name in kwargs:
+            if positions.get(name, -1) < given:
+                return _FALL_THROUGH  # unknown, or given twice
+        for name in names[given:made["required"]]:
+            if name not in kwargs:
+                return _FALL_THROUGH  # missing
+    elif given < made["required"]:
+        return _FALL_THROUGH
     put = object.__setattr__ if made["frozen"] else setattr
-    for index, (name, default, factory) in enumerate(plan):
-        if index < len(args):
-            value = args[index]
-        elif name in kwargs:
-            value = kwargs[name]
-        else:
-            value = factory() if factory is not None else default
+    for name, value in zip(names, args):
         put(self, name, value)
+    for name, default, factory in made["plan"][given:]:
+        if name in kwargs:
+            put(self, name, kwargs[name])
+        else:
+            put(self, name, default if factory is None else factory())
     if made["post_init"]:
         self.__post_init__()
     return None
