@@ -68,3 +68,17 @@ def test_the_comparison_fails_when_a_doc_is_missing():
     docs = documented(RULES_DIR)
     del docs["GP203"]
     assert "GP203 is registered but has no GP203.md" in disagreements(RULES, ENGINE_CODES, docs)
+
+
+def test_the_front_matter_read_alone_is_the_front_matter_of_the_whole_file(tmp_path):
+    from gplint.registry import _front_matter
+
+    for name in sorted(os.listdir(RULES_DIR)):
+        if name.endswith(".md"):
+            with open(os.path.join(RULES_DIR, name), encoding="utf-8") as f:
+                whole = f.read()
+            assert parse_front_matter(_front_matter(os.path.join(RULES_DIR, name)))[0] == \
+                parse_front_matter(whole)[0], name
+    long = tmp_path / "GP999.md"  # a front matter longer than the first read is read whole
+    long.write_text("---\ncode: GP999\nsummary: " + "é" * 1500 + "\n---\nbody\n", encoding="utf-8")
+    assert parse_front_matter(_front_matter(str(long)))[0]["summary"] == "é" * 1500
