@@ -102,11 +102,11 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
     source = doc.source
     problems = list(doc.problems)  # a copy: the document is checked again after a fix
     found: list[Diagnostic] = []
-    from .rules import RULES  # imported when a file is first checked, as the rules are needed
+    from .rules import for_kind  # the rules are imported when a file of their kind is first checked
 
-    for rule in RULES:
+    for rule in for_kind(source.kind):
         code = rule.CODE
-        if source.kind not in rule.KINDS or not selected(code, source.path):
+        if not selected(code, source.path):
             continue
         try:
             found.extend(rule.check(doc, project))
