@@ -19,13 +19,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 import stat
 
 from . import __version__
 from .confined import read_bounded
 from .diagnostic import Diagnostic, Edit, Fix
 from .kinds import ALL_KINDS
+from .lazy_regex import lazy
 from .source import Source, Span
 
 MAX_ENTRIES = 50_000
@@ -33,7 +33,7 @@ MAX_CACHE_BYTES = 64 * 2**20  # a larger cache file is not read (a real one hold
 MAX_INPUT_BYTES = 10 * 2**20  # as project.MAX_BYTES: larger files are not read, only their size counts
 FORMAT = 3  # of the JSON file; 1 was the pickle of 0.2, 2 keyed entries by the decoded text
 KINDS = frozenset(ALL_KINDS + ("gomod",))  # every kind gplint lints, and go.mod (a rule input)
-_CONTROL_IN_EDIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_IN_EDIT = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 

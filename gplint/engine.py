@@ -2,16 +2,15 @@
 user's selection. Input that cannot be used becomes a GP001 diagnostic, never a traceback."""
 from __future__ import annotations
 
-import re
-
 from .diagnostic import Diagnostic
+from .lazy_regex import lazy
 from .model import InputProblem
 from .project import Project
 from .records import dataclass, field
 from .registry import resolve_selector
 from .source import Source, Span
 
-_SUPPRESSION = re.compile(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
+_SUPPRESSION = lazy(r"#\s*gplint:\s*(ignore|ignore-file)\[([^\]]*)\]")
 
 
 @dataclass(slots=True)
@@ -103,11 +102,11 @@ def check_document(doc, project: Project, selected) -> list[Diagnostic]:
     source = doc.source
     problems = list(doc.problems)  # a copy: the document is checked again after a fix
     found: list[Diagnostic] = []
-    from .rules import RULES  # imported when a file is first checked, as the rules are needed
+    from .rules import for_kind  # the rules are imported when a file of their kind is first checked
 
-    for rule in RULES:
+    for rule in for_kind(source.kind):
         code = rule.CODE
-        if source.kind not in rule.KINDS or not selected(code, source.path):
+        if not selected(code, source.path):
             continue
         try:
             found.extend(rule.check(doc, project))

@@ -18,19 +18,20 @@ shown as written.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+
+from .lazy_regex import lazy
 
 MASK = "****"
 
 _STOP = r"\s/?#,|'\"`"
-_USERINFO = re.compile(
+_USERINFO = lazy(
     rf"(?:[A-Za-z][A-Za-z0-9+.\-]*://|(?<![^\s=,|'\"`(\[{{;]))"  # after a scheme, or where a word starts
     rf"[^{_STOP}@:]*:"  # the user name and its colon
     rf"(?P<password>[^{_STOP}]+)"  # the password, up to the last @ before the authority ends
     rf"@(?!sha\d{{3}}:)"
 )
-_REFERENCE = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[^{}]*\}|\{\{[^{}]*\}\})")
+_REFERENCE = lazy(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[^{}]*\}|\{\{[^{}]*\}\})")
 
 
 def secret_spans(text: str) -> list[tuple[int, int]]:

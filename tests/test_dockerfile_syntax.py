@@ -400,3 +400,11 @@ def test_exec_form_is_json_of_the_joined_line(text, expected):
     run = parsed.instructions[0]
     words = syntax.json_array(parsed.view, run.rest_start, run.args_end, parsed.escape)
     assert (None if words is None else [w.value for w in words]) == expected
+
+
+def test_the_blank_classes_are_go_unicode_isspace_at_every_code_point():
+    """_NON_BLANK and _BLANK_RUN spell "[^_GO_SPACE]" and "[_GO_SPACE]" with Python's \\s (a
+    category, cheap to compile): checked over every code point, surrogates included."""
+    every = "".join(map(chr, range(0x110000)))
+    assert syntax._NON_BLANK.sub("", every) == "".join(sorted(syntax._GO_SPACE))
+    assert "".join(syntax._BLANK_RUN.findall(every)) == "".join(sorted(syntax._GO_SPACE))

@@ -31,7 +31,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("formats", ("gplint.formats",)),
     ("model", ("gplint.model", "gplint.diagnostic", "gplint.source", "gplint.errors", "gplint.kinds")),
     ("semantics", ("gplint.semantics",)),
-    ("records", ("gplint.records", "gplint")),
+    ("records", ("gplint.records", "gplint.lazy_regex", "gplint")),
 ]
 
 

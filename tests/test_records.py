@@ -5,6 +5,7 @@ import pickle
 
 import pytest
 
+from gplint import records
 from gplint.records import dataclass, field, fields, replace
 
 
@@ -83,17 +84,19 @@ def test_non_default_after_default_is_rejected():
             b: int
 
 
-def test_generated_methods_are_compiled_on_first_use_and_then_replace_the_stubs():
+def test_generated_methods_are_compiled_once_a_class_is_used_and_then_replace_the_stubs():
     @dataclass(frozen=True, slots=True)
     class Pair:
         a: int
         b: tuple = field(default_factory=tuple)
 
-    assert "__init__" not in Pair.__record_source__["namespace"]  # nothing compiled yet
     first = Pair(1)
+    assert first == Pair(1, ()) and first != Pair(2) and hash(first) == hash(Pair(1, ()))
+    assert Pair.__record_source__["namespace"] is None  # nothing compiled yet, not even written
+    for n in range(records.INTERPRETED_CALLS):
+        assert Pair(n).a == n and Pair(n) == Pair(n) and hash(Pair(n)) == hash(Pair(n, ()))
     assert Pair.__init__.__qualname__.endswith("Pair.__init__") and Pair.__init__.__code__.co_varnames[:3] == (
         "self", "a", "b")
-    assert first == Pair(1, ()) and first != Pair(2) and hash(first) == hash(Pair(1, ()))
     assert Pair.__eq__.__code__.co_name == "__eq__" and "__hash__" in Pair.__record_source__["namespace"]
 
     class Plain(Pair):  # a plain subclass compiles the record's methods
@@ -106,3 +109,68 @@ def test_generated_methods_are_compiled_on_first_use_and_then_replace_the_stubs(
     assert Plain(3).a == 3 and Other(4) == Other(4)
     with pytest.raises(TypeError):
         hash(Other(4))
+
+
+def _kinds_of_record():
+    seen = []
+
+    @dataclass(frozen=True, slots=True)
+    class Frozen:
+        a: int
+        b: str = "b"
+        c: list = field(default_factory=list)
+
+        def __post_init__(self):
+            seen.append(self.a)
+
+    @dataclass(slots=True)
+    class Mutable:
+        a: int
+        b: dict = field(default_factory=dict)
+        c: object = None
+
+    @dataclass
+    class Plain:
+        a: int
+
+    return seen, Frozen, Mutable, Plain
+
+
+CALLS = [((1,), {}), ((1, "x"), {}), ((1,), {"c": [2]}), ((), {"a": 3, "b": "y"}), ((1, "x", [4]), {}),
+         ((), {}), ((1, 2, 3, 4), {}), ((1,), {"a": 2}), ((1,), {"z": 2})]
+
+
+def _outcome(cls, args, kwargs):
+    try:
+        made = cls(*args, **kwargs)
+    except TypeError as exc:
+        return ("TypeError", str(exc).rpartition("__init__()")[2])
+    return (repr(made), made == cls(*args, **kwargs))
+
+
+@pytest.mark.parametrize("which", [1, 2, 3])
+def test_interpreted_methods_answer_as_the_compiled_ones(monkeypatch, which):
+    """Before a class is compiled its methods are a loop over the fields: same values, same
+    per-instance factories, __post_init__, frozen assignment, and the same TypeError (the
+    arguments that do not bind are left to the compiled __init__)."""
+    seen, *classes = _kinds_of_record()
+    interpreted = [_outcome(classes[which - 1], a, k) for a, k in CALLS]
+    interpreted_seen = list(seen)
+    monkeypatch.setattr(records, "INTERPRETED_CALLS", 0)
+    seen, *classes = _kinds_of_record()
+    compiled = [_outcome(classes[which - 1], a, k) for a, k in CALLS]
+    assert interpreted == compiled and interpreted_seen == seen
+    assert "__init__" in classes[which - 1].__record_source__["namespace"]
+
+
+def test_interpreted_records_keep_their_semantics():
+    seen, frozen, mutable, _ = _kinds_of_record()
+    one, two = mutable(1), mutable(1)
+    one.b["k"] = 1
+    assert two.b == {} and one != two and frozen(5).c is not frozen(5).c and seen == [5, 5]
+    with pytest.raises(AttributeError):
+        frozen(1).a = 2
+    with pytest.raises(TypeError):
+        hash(mutable(1))
+    assert hash(frozen(1, "b", ())) == hash(frozen(1, "b", ())) != hash(frozen(2, "b", ()))
+    assert frozen.__record_source__["namespace"] is None  # all of that without compiling

@@ -68,3 +68,41 @@ def test_the_comparison_fails_when_a_doc_is_missing():
     docs = documented(RULES_DIR)
     del docs["GP203"]
     assert "GP203 is registered but has no GP203.md" in disagreements(RULES, ENGINE_CODES, docs)
+
+
+def test_the_front_matter_read_alone_is_the_front_matter_of_the_whole_file(tmp_path):
+    from gplint.registry import _front_matter
+
+    for name in sorted(os.listdir(RULES_DIR)):
+        if name.endswith(".md"):
+            with open(os.path.join(RULES_DIR, name), encoding="utf-8") as f:
+                whole = f.read()
+            assert parse_front_matter(_front_matter(os.path.join(RULES_DIR, name)))[0] == \
+                parse_front_matter(whole)[0], name
+    long = tmp_path / "GP999.md"  # a front matter longer than the first read is read whole
+    long.write_text("---\ncode: GP999\nsummary: " + "é" * 1500 + "\n---\nbody\n", encoding="utf-8")
+    assert parse_front_matter(_front_matter(str(long)))[0]["summary"] == "é" * 1500
+
+
+def test_the_kinds_table_says_what_each_module_reads():
+    """rules.KINDS_OF lets a run import only the rules of the kinds it lints: it must agree with
+    every module's own KINDS, or a rule would silently not run on a kind it reads."""
+    assert list(rules_pkg.KINDS_OF) == sorted(rules_pkg.KINDS_OF)  # code order
+    for module in RULES:
+        name = module.__name__.rpartition(".")[2]
+        assert set(rules_pkg.KINDS_OF[name]) == set(module.KINDS), name
+    for kind in ALL_KINDS:
+        assert [m.CODE for m in rules_pkg.for_kind(kind)] == [m.CODE for m in RULES if kind in m.KINDS], kind
+
+
+def test_a_run_imports_only_the_rules_of_the_kinds_it_lints(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / ".dockerignore").write_text("*.md\n")
+    code = ("import sys\nfrom gplint.cli import main\ncode = main(['--no-cache', '.dockerignore'])\n"
+            "print(sorted(m.rpartition('.')[2] for m in sys.modules if m.startswith('gplint.rules.')))\n"
+            "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "['gp401_dockerignore_drops_go_files']"

@@ -163,3 +163,15 @@ def test_dockerfile_escape_backtick_changes_only_continuations():
     commands = parse_script("go env -w A=1 `\n  B=2 && echo `go version` a\\ b", 0, "`")
     assert [[w.value for w in c.argv] for c in commands] == [
         ["go", "env", "-w", "A=1", "B=2"], ["go", "version"], ["echo", "`go version`", "a b"]]
+
+
+def test_the_ascii_test_for_the_full_lexer_agrees_with_the_full_test_on_every_ascii_character():
+    from gplint.formats import shell
+
+    ascii_chars = "".join(map(chr, range(128)))
+    assert shell._NEEDS_FULL_LEXER_ASCII.findall(ascii_chars) == shell._NEEDS_FULL_LEXER.findall(ascii_chars)
+    # and the non-ASCII characters it leaves to the full test are the non-ASCII white space
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(shell._NEEDS_FULL_LEXER.findall(every[128:])) == \
+        "".join(c for c in every[128:] if c.isspace())
+    assert [w.value for c in parse_script("a\u00a0b c") for w in c.argv] == ["a\u00a0b", "c"]

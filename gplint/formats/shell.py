@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import lazy
 from ..records import dataclass, field, fields, replace
 
 MAX_DEPTH = 24
@@ -16,7 +17,7 @@ SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
 _OPEN_KEYWORDS = {"if", "then", "elif", "else", "do", "while", "until", "!", "{"}
 _CLOSE_KEYWORDS = {"fi", "done", "esac", "}"}
 _CONTROL_OPEN = {"if", "while", "until", "for", "case"}
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")
 
 
@@ -70,12 +71,15 @@ class _Tok:
 
 _OPS = ("&&", "||", ";;", "<<<", "<<-", "<<", ">>", "&>>", "&>", ">&", "<&", ">|", "<>", "|&", ";", "&", "|",
         "(", ")", "<", ">")
-_OP_RE = re.compile("|".join(re.escape(o) for o in _OPS))
-_IO_NUMBER = re.compile(r"\d+(?=[<>])")
-_PLAIN_RUN = re.compile(r"[^\s;&|()<>'\"\\$`]+")  # characters a word keeps as they are
+_OP_RE = lazy("|".join(re.escape(o) for o in _OPS))
+_IO_NUMBER = lazy(r"\d+(?=[<>])")
+_PLAIN_RUN = lazy(r"[^\s;&|()<>'\"\\$`]+")  # characters a word keeps as they are
 # What only the full lexer handles: quotes, expansions, escapes (both Dockerfile escape
 # characters), comments, `<` (heredocs), and whitespace other than blank, tab, CR and LF.
-_NEEDS_FULL_LEXER = re.compile(r"['\"$`\\#<\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_NEEDS_FULL_LEXER = lazy(r"['\"$`\\#<\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# The same for ASCII text, the usual case: without the characters above U+007F the class
+# compiles to a small bitmap (0.06 ms, against 0.5 ms for the one above) and searches as fast.
+_NEEDS_FULL_LEXER_ASCII = re.compile(r"['\"$`\\#<\f\v\x1c-\x1f]")
 _PLAIN_TOKEN = re.compile(
     r"(?P<nl>\n)|[ \t\r]+|\d+(?=>)"  # an io number (`2>`) is dropped, as the full lexer does
     r"|(?P<op>&&|\|\||;;|&>>|>>|&>|>&|>\||\|&|[;&|()>])"
@@ -93,7 +97,8 @@ class _Lexer:
         self.pending_heredocs: list[tuple[list, str, bool]] = []
 
     def tokens(self) -> list[_Tok]:
-        if _NEEDS_FULL_LEXER.search(self.text) is None:
+        needs_full = _NEEDS_FULL_LEXER_ASCII if self.text.isascii() else _NEEDS_FULL_LEXER
+        if needs_full.search(self.text) is None:
             return self._plain_tokens()
         return self._full_tokens()
 

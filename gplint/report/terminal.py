@@ -5,11 +5,11 @@ sequences (cursor moves, OSC 8 links, OSC 52 clipboard writes) or bidirectional 
 character for one, so columns and carets stay where they were."""
 from __future__ import annotations
 
-import re
+from ..lazy_regex import lazy
 
 # C0 controls but tab, DEL, C1 controls, and the Unicode bidirectional embedding, override and
 # isolate characters.
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

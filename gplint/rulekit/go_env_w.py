@@ -1,10 +1,9 @@
 """Turning `go env -w` into ENV: shared by GP106 and GP201."""
 from __future__ import annotations
 
-import re
-
 from ..diagnostic import Edit, Fix
 from .dockerfile_edits import instruction_of, keyword_case
+from ..lazy_regex import lazy
 from ..model import Document, Setting
 from ..source import Span
 from .value_verdicts import copy_refusal, options_of
@@ -12,7 +11,7 @@ from .value_verdicts import copy_refusal, options_of
 
 # NAME=value that reads the same in a shell word and in an ENV instruction (no quotes, escapes,
 # expansions or blanks)
-PLAIN_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"\\`$]*")
+PLAIN_ASSIGNMENT = lazy(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"\\`$]*")
 
 
 def env_instead_of_go_env_w(doc: Document, written: list[Setting], project) -> Fix | None:

@@ -6,6 +6,7 @@ import re
 from ..analysis import go_runs
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import ACTION, DOCKERFILE, GITHUB, GITLAB
+from ..lazy_regex import lazy
 from ..model import Document, GoCommand, Scope, StartupFileRead, StartupFileWrite
 from ..rulekit.value_verdicts import copy_refusal, options_of
 from ..semantics.shell_startup import INTERACTIVE, LOGIN, PAM
@@ -14,12 +15,12 @@ CODE = "GP108"
 KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)
 
 # `shell: bash -l {0}` / `--login` anywhere in a workflow: its steps may read the profile (§25.4)
-_GITHUB_LOGIN_SHELL = re.compile(r"^\s*shell:\s*['\"]?\S*(?:bash|sh)\b[^\n]*(?:\s--login\b|\s-[A-Za-z]*l[A-Za-z]*\b)",
+_GITHUB_LOGIN_SHELL = lazy(r"^\s*shell:\s*['\"]?\S*(?:bash|sh)\b[^\n]*(?:\s--login\b|\s-[A-Za-z]*l[A-Za-z]*\b)",
                                  re.M)
 # variables that make a non-interactive shell read a file (bash's BASH_ENV, a POSIX shell's ENV
 # only when interactive; either is a sign the author arranged the reading, §25.1)
 _READER_VARIABLES = ("BASH_ENV", "ENV")
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.,:/@%+=|*-]*")
+_PLAIN_VALUE = lazy(r"[A-Za-z0-9_.,:/@%+=|*-]*")
 
 
 def check(doc: Document, project):

@@ -7,6 +7,7 @@ from ..analysis import values_passed_to
 from ..baseimage import is_official, normalised, repository
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import DOCKERFILE
+from ..lazy_regex import lazy
 from ..model import Document, Scope, Setting, walk
 from ..rulekit.dockerfile_edits import instruction_of, keyword_case
 from ..rulekit.value_verdicts import copy_refusal, options_of
@@ -27,7 +28,7 @@ SHELL_DEFINED = frozenset({"HOME", "HOSTNAME", "PATH", "PWD", "OLDPWD", "SHLVL",
                            "LOGNAME", "OPTIND", "OPTARG", "PS1", "PS2", "PS4", "_"})
 # Builtins and keywords that may define a variable the lowering does not see: a RUN that uses one
 # is not judged (`. ./env.sh`, `read PROXY`, `for PROXY in …`, `eval "$(…)"`).
-_OPAQUE_DEFINERS = re.compile(
+_OPAQUE_DEFINERS = lazy(
     r"(?:^|[\s;&|(`{])(?:\.|source|eval|read|declare|typeset|local|readonly|getopts|mapfile|readarray|for|select"
     r"|set\s+-[a-z]*a|printf\s+-v)(?=[\s;&|)])")
 # builder-expanded settings, and the RUN-local ones the shell expands (§9.6)
@@ -115,7 +116,7 @@ def _secret_env_names(doc: Document, setting: Setting) -> set[str]:
     return names
 
 
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_REFERENCE = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def plain_references(raw: str, builder: bool) -> list[str]:

@@ -7,11 +7,11 @@ proxy URL's userinfo, a GOAUTH command line), whatever the variable is called.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ..analysis import values_passed_to
 from ..diagnostic import Diagnostic
 from ..kinds import ACTION, DOCKERFILE, GITHUB, GITLAB
+from ..lazy_regex import lazy
 from ..model import Document, Scope, Setting
 from ..semantics import goenv
 from ..source import Span
@@ -25,8 +25,8 @@ KINDS = (DOCKERFILE, GITHUB, ACTION, GITLAB)
 
 CREDENTIAL_FILES = {".netrc", "_netrc", ".git-credentials"}
 _WRITE_OPS = (">", ">>", ">|", "&>", "&>>")
-_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
-_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/@\s\"']*)@")
+_REF = lazy(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
+_USERINFO = lazy(r"[A-Za-z][A-Za-z0-9+.-]*://([^/@\s\"']*)@")
 _SECRETS_DIR = "/run/secrets/"
 SECRET_FORM = ("RUN --mount=type=secret,id=netrc,target=/root/.netrc go mod download, built with "
                "`docker build --secret id=netrc,src=$HOME/.netrc` (docker/build-push-action: the `secrets:` "

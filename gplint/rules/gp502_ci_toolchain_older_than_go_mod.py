@@ -7,6 +7,7 @@ import re
 from ..analysis import GoRun, go_runs, setting_value
 from ..diagnostic import Diagnostic, Edit, Fix
 from ..kinds import GITHUB, GITLAB
+from ..lazy_regex import lazy
 from ..model import Document, Scope
 from ..rulekit.toolchain_gate import consequence, refuses, satisfies
 from ..semantics import goenv
@@ -16,10 +17,10 @@ CODE = "GP502"
 KINDS = (GITHUB, GITLAB)
 
 SETUP_GO = "actions/setup-go"
-_CD = re.compile(r"(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)")
-_MATRIX = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
-_ENV = re.compile(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_LITERAL = re.compile(r"v?(\d+\.\d+)(\.\d+|\.x)?")
+_CD = lazy(r"(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)")
+_MATRIX = lazy(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
+_ENV = lazy(r"\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_LITERAL = lazy(r"v?(\d+\.\d+)(\.\d+|\.x)?")
 NOT_LOADING = {"", "env", "version", "help"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
+from ..lazy_regex import lazy
 from ..records import dataclass
 
 GO_VARIABLES = frozenset({"GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOINSECURE",
@@ -52,7 +53,7 @@ class ProxyEntry:
     url: str | None
 
 
-_REFERENCE = re.compile(r"\$\{\{|\$\{|\$\(|\$[A-Za-z_]|`")
+_REFERENCE = lazy(r"\$\{\{|\$\{|\$\(|\$[A-Za-z_]|`")
 
 
 def has_unresolved_reference(value: str) -> bool:
@@ -60,7 +61,7 @@ def has_unresolved_reference(value: str) -> bool:
     return bool(_REFERENCE.search(value))
 
 
-_SEPARATOR = re.compile(r"[,|]")
+_SEPARATOR = lazy(r"[,|]")
 
 
 def _split_entries(value: str):
@@ -320,7 +321,7 @@ def is_loopback_host(host: str) -> bool:
     return ip.is_loopback or ip.is_unspecified
 
 
-_USERINFO = re.compile(r"(?:(?<=://)|(?<=^))([^\s/@:,|]+):([^\s/@,|]+)@")
+_USERINFO = lazy(r"(?:(?<=://)|(?<=^))([^\s/@:,|]+):([^\s/@,|]+)@")
 
 
 def credentials_span(value: str) -> list[tuple[int, int]]:
@@ -340,7 +341,7 @@ def credentials_span(value: str) -> list[tuple[int, int]]:
 
 # `scheme://userinfo@` anywhere, or `userinfo@` at the start of a list entry (not an image
 # digest such as `golang:1.22@sha256:…`)
-_USERINFO = re.compile(r"(?:://|(?:^|(?<=[,|])))(?P<userinfo>[^\s/@,|]+)@(?!sha\d{3}:)")
+_USERINFO = lazy(r"(?:://|(?:^|(?<=[,|])))(?P<userinfo>[^\s/@,|]+)@(?!sha\d{3}:)")
 
 
 # which go subcommands may reach the module proxy (§6)
@@ -380,7 +381,7 @@ def go_command_reaches_proxy(args: list[str], goflags: str | None, vendor_mode: 
     return False
 
 
-_VERSION = re.compile(r"(?:go)?(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?")
+_VERSION = lazy(r"(?:go)?(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?")
 
 
 def parse_go_version(text: str) -> tuple[int, ...] | None:
