@@ -321,7 +321,9 @@ def is_loopback_host(host: str) -> bool:
     return ip.is_loopback or ip.is_unspecified
 
 
-_USERINFO = lazy(r"(?:(?<=://)|(?<=^))([^\s/@:,|]+):([^\s/@,|]+)@")
+# `scheme://userinfo@` anywhere, or `userinfo@` at the start of a list entry (not an image
+# digest such as `golang:1.22@sha256:…`)
+_USERINFO = lazy(r"(?:://|(?:^|(?<=[,|])))(?P<userinfo>[^\s/@,|]+)@(?!sha\d{3}:)")
 
 
 def credentials_span(value: str) -> list[tuple[int, int]]:
@@ -337,11 +339,6 @@ def credentials_span(value: str) -> list[tuple[int, int]]:
             continue
         out.append((m.start("userinfo"), m.end("userinfo") + 1))
     return out
-
-
-# `scheme://userinfo@` anywhere, or `userinfo@` at the start of a list entry (not an image
-# digest such as `golang:1.22@sha256:…`)
-_USERINFO = lazy(r"(?:://|(?:^|(?<=[,|])))(?P<userinfo>[^\s/@,|]+)@(?!sha\d{3}:)")
 
 
 # which go subcommands may reach the module proxy (§6)
