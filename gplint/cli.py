@@ -286,12 +286,13 @@ def _cache(args, project, selection):
 def _report(args, diagnostics, fixes=None, linted: bool = True) -> None:
     """The report on standard output (or --output-file); passwords are masked here, for every
     format, so that no rule's message or fix can leak one. `fixes`: what --fix did."""
-    import importlib
-
     from .redact import for_report
 
     diagnostics = for_report(diagnostics)
-    module = importlib.import_module(f".report.{'json_format' if args.format == 'json' else args.format}", __package__)
+    # __import__, not importlib.import_module: importing importlib costs 0.5 ms of a small run
+    name = f"{__package__}.report.{'json_format' if args.format == 'json' else args.format}"
+    __import__(name)
+    module = sys.modules[name]
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     try:
         if args.statistics:  # as ruff: the table replaces the listing
