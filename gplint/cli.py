@@ -65,11 +65,13 @@ def _parser():
 
 # What _parser() gives every option a command line leaves out (tests/test_cli_plain_args.py
 # checks that they agree).
-DEFAULTS: dict[str, object] = {"paths": [], "format": "text", "output_file": None, "statistics": False, "show_fixes": False,
-            "baseline": None, "write_baseline": None, "preview": False, "jobs": None, "no_cache": False,
-            "cache_dir": None, "fix": False, "unsafe_fixes": False, "diff": False, "select": None,
-            "extend_select": None, "ignore": None, "config": None, "kind": None, "stdin_filename": None,
-            "exit_zero": False, "quiet": False, "no_color": False, "watch": False}
+DEFAULTS: dict[str, object] = {
+    "paths": [], "format": "text", "output_file": None, "statistics": False, "show_fixes": False,
+    "baseline": None, "write_baseline": None, "preview": False, "jobs": None, "no_cache": False,
+    "cache_dir": None, "fix": False, "unsafe_fixes": False, "diff": False, "select": None,
+    "extend_select": None, "ignore": None, "config": None, "kind": None, "stdin_filename": None,
+    "exit_zero": False, "quiet": False, "no_color": False, "watch": False,
+}
 # The options that take no value and that pre-commit, editors and scripts pass with file names.
 _PLAIN_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--no-cache": "no_cache", "--fix": "fix",
                 "--unsafe-fixes": "unsafe_fixes", "--diff": "diff", "--exit-zero": "exit_zero",
