@@ -128,6 +128,17 @@ def test_split_words_fast_path_equals_full_splitter(text, limit):
     assert fast == syntax._split_words_full(text, 0, len(text), "\\", limit)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab- \t\r\n=\"'`\\") + ["--mount=type=cache", "\\\n", "`\r\n", "\u00a0"]),
+                max_size=25).map("".join), st.sampled_from(["\\", "`"]))
+def test_first_word_shortcut_equals_full_splitter(text, escape):
+    """A flag is read as one word: its run of non-blanks, unless that run holds a quote or the
+    escape, whatever follows it (quotes, escapes and continuations later in the line)."""
+    view = syntax.parse("RUN " + text).view[4:] if "\n" in text else text
+    first = syntax.split_words(view, 0, len(view), escape, 1)
+    assert first == syntax._split_words_full(view, 0, len(view), escape, 1)
+
+
 # -- line joining as BuildKit's parser does it ------------------------------------------------
 # Read at moby/buildkit 73ed6825c4b7569379ef89df0aedcdbe64473d31, frontend/dockerfile/parser/.
 # Cases marked "testfiles/X" restate the input and the expected dump of that BuildKit test.

@@ -78,11 +78,11 @@ class _Lowerer:
         return self.values.get(name, syntax.UNKNOWN)
 
     def instruction(self, inst: syntax.Instruction) -> None:
-        handler = getattr(self, "on_" + inst.keyword.lower(), None)
+        handler = _HANDLERS.get(inst.keyword.lower())  # lower-cased, as BuildKit dispatches
         if inst.keyword != "ARG" and inst.keyword != "FROM":
             self.header_open = False
         if handler is not None:
-            handler(inst)
+            handler(self, inst)
 
     # -- instructions -------------------------------------------------------------------------
     def on_from(self, inst: syntax.Instruction) -> None:
@@ -284,6 +284,10 @@ class _Lowerer:
 
         other = following_cd(self.workdir, in_image_join, then)
         self.stage.events.extend(command_events(self.source, commands, stmt, network_host, on_other=other))
+
+
+# lower-case keyword -> its _Lowerer.on_* method (one dict look-up per instruction)
+_HANDLERS = {name[3:]: method for name, method in vars(_Lowerer).items() if name.startswith("on_")}
 
 
 def _script(view: str, start: int, end: int, escape: str) -> list:

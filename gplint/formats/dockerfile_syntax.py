@@ -145,7 +145,8 @@ def parse(text: str) -> ParsedDockerfile:
         inst = _instruction(text, pieces, last_end, first_line + 1)
         if inst is None:
             continue
-        if inst.keyword in _HEREDOC_HOSTS and any("<<" in text[s:e] for s, e in pieces):  # parser.go:365
+        if inst.keyword in _HEREDOC_HOSTS and "<<" in text[pieces[0][0]:pieces[-1][1]] \
+                and any("<<" in text[s:e] for s, e in pieces):  # parser.go:365
             i = _read_heredocs(text, texts, starts, i, inst, "".join(text[s:e] for s, e in pieces))
         instructions.append(inst)
     view = _fill(text, fillers, escape) if fillers else text
@@ -251,10 +252,9 @@ def _instruction(text: str, pieces: list[tuple[int, int]], end: int, line: int) 
     if args_end < kw_end:  # only when the keyword itself was continued to the last line
         args_end = kw_end
     args_start = kw_end + 1 if kw_end < args_end and text[kw_end] in " \t" else kw_end
-    return Instruction(
-        keyword=keyword_raw.upper(), keyword_raw=keyword_raw, start=start, end=end if end > args_end else args_end,
-        args_start=args_start, args_end=args_end, line=line,
-    )
+    # positional: a keyword call of the generated __init__ costs more, once per instruction
+    return Instruction(keyword_raw.upper(), keyword_raw, start, end if end > args_end else args_end,
+                       args_start, args_end, line)
 
 
 def _original_offset(pieces: list[tuple[int, int]], joined: int) -> int:
@@ -317,6 +317,14 @@ def split_words(text: str, start: int, end: int, escape: str = "\\", limit: int 
     """Split Dockerfile arguments on unquoted blanks, removing quotes, escapes and line
     continuations (stopping after `limit` words when given). `text` is a parse's view (or a
     joined line): every `escape + line break` in it is a continuation filler."""
+    if limit == 1:
+        # one word (a flag): when its run of non-blanks holds no quote and no escape, the run is
+        # the word (an escape would be part of the run, so no continuation can extend it)
+        m = _NON_BLANK.search(text, start, end)
+        if m is not None:
+            value = m.group()
+            if escape not in value and "'" not in value and '"' not in value:
+                return [Word(value, value, m.start(), m.end())]
     words: list[Word] = []
     chunk = text[start:end]
     if escape not in chunk and "'" not in chunk and '"' not in chunk:
@@ -461,7 +469,7 @@ def _read_flags(text: str, inst: Instruction, escape: str) -> None:
 def _skip_blanks(text: str, pos: int, end: int, escape: str) -> int:
     while pos < end:
         pos = _BLANK_RUN.match(text, pos, end).end()
-        skip = _filler(text, pos, escape, end) if pos < end else 0
+        skip = _filler(text, pos, escape, end) if pos < end and text[pos] == escape else 0
         if not skip:
             break
         pos += skip
@@ -564,6 +572,8 @@ def substitute(raw: str, lookup, escape: str = "\\") -> tuple[str | None, bool]:
     ``lookup(name)`` returns the value, None when the variable is unset, or UNKNOWN. Returns
     (value, dynamic): value is None when any part could not be resolved.
     """
+    if "$" not in raw and "'" not in raw and '"' not in raw and escape not in raw:
+        return raw, False  # nothing to expand or unquote (most words): the loop would copy it
     out: list[str] = []
     dynamic = False
     i = 0
