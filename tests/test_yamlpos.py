@@ -682,6 +682,18 @@ def test_ynode_identity_semantics():
     assert YNode("scalar", 0, 1, value="x").items == []
 
 
+def test_scalars_share_one_empty_items_and_collections_own_theirs():
+    """A scalar read from a file allocates no list of children (most nodes are scalars), and
+    nothing can add children to it; each collection has its own list."""
+    root = load_yaml("a: x\nb: [1, 2]\nc: {d: e}\n")
+    a, b, c = root.get("a"), root.get("b"), root.get("c")
+    assert a.items == () and a.items is root.items[0][0].items
+    with pytest.raises(AttributeError):
+        a.items.append(b)
+    assert [n.value for n in b.items] == ["1", "2"] and len(c.items) == 1
+    assert b.items is not c.items and isinstance(root.items, list)
+
+
 # ---------------------------------------------------------------------------------- properties
 
 YAMLISH = st.text(

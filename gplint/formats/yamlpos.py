@@ -92,7 +92,9 @@ class YNode:
     tag: str | None = None
     value: str | None = None
     style: str | None = None
-    items: list = field(default_factory=list)
+    # a map's (key, value) pairs, a sequence's nodes; every scalar shares one empty tuple
+    # (_build: not a new list per scalar), so read it, never append to it
+    items: list | tuple = field(default_factory=list)
     anchor: str | None = None
 
     def get(self, key: str) -> YNode | None:
@@ -141,6 +143,7 @@ _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
 _STYLES = {"": None, "'": "'", '"': '"', "|": "|", ">": ">"}
 _NO_KEY = object()
+_NO_ITEMS = ()  # every scalar's items (YNode.items)
 _BLOCK_STYLES = frozenset("|>")
 
 
@@ -354,7 +357,7 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             if style in _BLOCK_STYLES:
                 end = _block_scalar_end(text, start, end)
             value = ev.value
-            node = YNode("scalar", start, end, tag, value, style, [], anchor)
+            node = YNode("scalar", start, end, tag, value, style, _NO_ITEMS, anchor)
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
@@ -385,8 +388,7 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
             if node.anchor is not None and anchors[node.anchor][0] is node:  # not redefined inside
                 anchors[node.anchor] = (node, size, height)
             if stack:
-                node_open, is_map, flow, key, seen, before, last_end, height_in = stack.pop()
-                items = node_open.items
+                node_open, items, is_map, flow, key, seen, before, last_end, height_in = stack.pop()
                 if height >= height_in:
                     height_in = height + 1
             else:
@@ -404,17 +406,18 @@ def _build(text, base, parser, kinds, max_nodes, max_depth):
                 start -= 1
                 bracketed = text[start] != "-"
             node_is_map = kind is map_t
+            children: list = []
             node = YNode("map" if node_is_map else "seq", start, start, ev.tag, None,
-                         text[start] if bracketed else None, [], ev.anchor)
+                         text[start] if bracketed else None, children, ev.anchor)
             expanded += 1
             if expanded > max_nodes:
                 raise too_big(ev)
             if ev.anchor is not None:
                 anchors[ev.anchor] = (node, None, None)  # open: an alias to it is recursive
             if node_open is not None:
-                stack.append((node_open, is_map, flow, key, seen, before, last_end, height_in))
+                stack.append((node_open, items, is_map, flow, key, seen, before, last_end, height_in))
             node_open = node
-            items = node.items
+            items = children
             is_map = node_is_map
             flow = bracketed
             key = _NO_KEY
