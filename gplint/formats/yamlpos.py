@@ -141,7 +141,6 @@ _PROP_TOKEN = re.compile(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$.!~*'(
 _PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*")
 
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
-_STYLES = {"": None, "'": "'", '"': '"', "|": "|", ">": ">"}
 _NO_KEY = object()
 _NO_ITEMS = ()  # every scalar's items (YNode.items)
 _BLOCK_STYLES = frozenset("|>")
