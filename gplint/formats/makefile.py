@@ -177,7 +177,7 @@ def _assignment_or_rule(line: str, start: int, end: int, source: Source, raw: st
     recipe = None
     semi = after.find(";")
     prereq_part = after if semi == -1 else after[:semi]
-    _, tvar_op, tvar_at = _first_operator(prereq_part)
+    _, tvar_op, _ = _first_operator(prereq_part)
     if tvar_op:  # `target: VAR = value`: a target-specific variable
         inner = _assignment_or_rule(after, start, end, source, raw)
         if inner is not None and inner.kind == "assign":
@@ -226,7 +226,6 @@ class Var:
     export: bool | None = None  # None: make's default (exported if it came from the environment or command line)
     stmt: Stmt | None = None  # where the makefile set it
     env: object = None  # the caller's setting (environment / command line)
-    unknown_at: int = -1  # a `!=` value: nothing known
 
 
 @dataclass(slots=True)
@@ -639,10 +638,6 @@ def recipe_body(stmt: Stmt) -> tuple[str, int]:
     while i < len(text) and text[i] in "@-+ \t":
         i += 1
     return text[i:], stmt.start + i
-
-
-def span_of(stmt: Stmt) -> Span:
-    return Span(stmt.start, stmt.end)
 
 
 # -- a Makefile on its own ----------------------------------------------------------------------

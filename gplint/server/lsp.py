@@ -18,7 +18,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
 from . import engine_bridge as bridge
-from .positions import end_position, to_offset, to_position
+from .positions import to_offset, to_position
 
 DEBOUNCE = 0.1  # seconds after the last keystroke before a buffer is linted (bench/server_latency.py)
 FIX_ALL = "source.fixAll.gplint"

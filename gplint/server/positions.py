@@ -59,7 +59,3 @@ def to_offset(text: str, line: int, character: int) -> int:
         units += _width(text[offset])
         offset += 1
     return offset
-
-
-def end_position(text: str) -> tuple[int, int]:
-    return to_position(text, len(text))
