@@ -682,6 +682,18 @@ def test_ynode_identity_semantics():
     assert YNode("scalar", 0, 1, value="x").items == []
 
 
+def test_forbidden_characters_are_exactly_those_outside_yamls_printable_set():
+    """YAML 1.2 c-printable (rule [1]): what libyaml accepts; the pattern names the rest."""
+    from gplint.formats.yamlpos import _FORBIDDEN
+
+    def printable(c: int) -> bool:
+        return c in (0x9, 0xA, 0xD, 0x85) or 0x20 <= c <= 0x7E or 0xA0 <= c <= 0xD7FF \
+            or 0xE000 <= c <= 0xFFFD or 0x10000 <= c <= 0x10FFFF
+
+    wrong = [hex(c) for c in range(0x110000) if (_FORBIDDEN.match(chr(c)) is None) != printable(c)]
+    assert wrong == []
+
+
 def test_scalars_share_one_empty_items_and_collections_own_theirs():
     """A scalar read from a file allocates no list of children (most nodes are scalars), and
     nothing can add children to it; each collection has its own list."""

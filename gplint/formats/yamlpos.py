@@ -65,6 +65,7 @@ import gc
 import re
 
 from ..errors import GplintError
+from ..lazy_regex import lazy
 from ..records import dataclass, field
 
 __all__ = ["YamlError", "YNode", "load_yaml", "pair_end"]
@@ -130,15 +131,18 @@ def pair_end(key: YNode, value: YNode) -> int:
     return value.end if value.end >= key.end else key.end
 
 
-# YAML's printable set (libyaml rejects everything else): tab, LF, CR, NEL, the printable BMP
-# without surrogates and U+FFFE/U+FFFF, and the astral planes.
-_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
+# What is outside YAML's printable set (libyaml rejects it): the C0 controls but tab, LF and CR,
+# DEL, the C1 controls but NEL, the surrogates, U+FFFE and U+FFFF. Written as the forbidden
+# ranges, not as "not printable" ([^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-
+# \U0010ffff], the same set: tests/test_yamlpos.py checks every code point), which took 8 ms to
+# compile in every process that reads YAML.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_BREAK = lazy("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks (only error positions use it)
 _BLANK = " \t\r\n\x85\u2028\u2029"
 # libyaml's node properties: anchors are [0-9A-Za-z_-]+, tags are verbatim `!<…>` or a handle
 # and suffix made of URI characters but no flow indicator (libyaml 0.2.5: `[!a, b]` is tag `!a`)
-_PROP_TOKEN = re.compile(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$.!~*'()%-]*")
-_PROP_GAP = re.compile("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*")
+_PROP_TOKEN = lazy(r"&[0-9A-Za-z_-]*|!<[^>]*>?|![0-9A-Za-z_;/?:@&=+$.!~*'()%-]*")
+_PROP_GAP = lazy("(?:[ \t\r\n\x85\u2028\u2029]|#[^\r\n\x85\u2028\u2029]*)*")
 
 _SCALAR, _ALIAS, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_START, _STREAM_END, _OTHER = range(9)
 _NO_KEY = object()
